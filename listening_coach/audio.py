@@ -1,0 +1,121 @@
+"""Load and validate a recording, keeping its channels apart (channels first, 16 kHz float32)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import AudioError, InputError
+from .types import AudioInfo
+
+SAMPLE_RATE = 16000
+"""Rate in Hz at which every stage works (the rate Whisper expects)."""
+
+MIN_DURATION = 1.0
+"""Shortest recording, in seconds, that can hold a conversation."""
+
+MAX_CHANNELS = 2
+
+
+@dataclass(frozen=True)
+class Recording:
+    """Decoded audio: `samples` has shape (channels, frames) at `SAMPLE_RATE`, values in [-1, 1]."""
+
+    samples: np.ndarray
+    info: AudioInfo
+
+    @property
+    def mono(self) -> np.ndarray:
+        """The channels averaged into one signal, shape (frames,)."""
+        return self.samples.mean(axis=0) if self.samples.shape[0] > 1 else self.samples[0]
+
+
+def load_audio(path: str | Path) -> Recording:
+    """Read WAV, FLAC, OGG or MP3 at any rate with 1 or 2 channels and resample to 16 kHz.
+
+    Raises
+    ------
+    InputError
+        The file is missing, a folder or empty.
+    AudioError
+        The file is not audio, has more than two channels or is too short.
+    """
+    path = Path(path)
+    _check_file(path)
+    data, rate = _decode(path)
+    channels = data.shape[0]
+    duration = data.shape[1] / rate if rate else 0.0
+    if channels > MAX_CHANNELS:
+        raise AudioError(
+            f"{path}: has {channels} channels; listening-coach reads 1 (one shared microphone) or 2 "
+            "(one microphone per partner). Keep the partners' two channels, e.g. "
+            f"'sox {path.name} out.wav remix 1 2'."
+        )
+    if duration < MIN_DURATION:
+        raise AudioError(
+            f"{path}: is only {duration:.1f} s long; record at least a few seconds of conversation."
+        )
+    info = AudioInfo(path=str(path), duration=round(duration, 3), sample_rate=rate, channels=channels)
+    return Recording(samples=_resample(data, rate), info=info)
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise InputError(f"{path}: no such file; check the path (try 'ls {path.parent}').")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give the audio file inside it.")
+    if path.stat().st_size == 0:
+        raise AudioError(f"{path}: the file is empty (0 bytes); record again or pick another file.")
+
+
+def _decode(path: Path) -> tuple[np.ndarray, int]:
+    """Decode to float32 (channels, frames) with libsndfile, falling back to FFmpeg via PyAV."""
+    import soundfile
+
+    try:
+        data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+        return np.ascontiguousarray(data.T), int(rate)
+    except (soundfile.LibsndfileError, RuntimeError, TypeError):
+        pass
+    try:
+        return _decode_with_av(path)
+    except Exception as error:  # PyAV raises many kinds; all mean "not audio we can read"
+        raise AudioError(
+            f"{path}: is not a readable audio file ({_short(error)}); use WAV, FLAC, OGG or MP3."
+        ) from None
+
+
+def _decode_with_av(path: Path) -> tuple[np.ndarray, int]:
+    import av
+
+    with av.open(str(path), metadata_errors="ignore") as container:
+        if not container.streams.audio:
+            raise ValueError("no audio stream")
+        stream = container.streams.audio[0]
+        channels = stream.codec_context.channels
+        rate = stream.codec_context.sample_rate
+        chunks = []
+        for frame in container.decode(stream):
+            block = frame.to_ndarray()
+            chunks.append(block if frame.format.is_planar else block.reshape(-1, channels).T)
+    if not chunks:
+        raise ValueError("no audio frames")
+    data = np.concatenate(chunks, axis=1)
+    if np.issubdtype(data.dtype, np.integer):
+        data = data.astype(np.float32) / np.iinfo(data.dtype).max
+    return data.astype(np.float32), int(rate)
+
+
+def _resample(data: np.ndarray, rate: int) -> np.ndarray:
+    if rate == SAMPLE_RATE:
+        return data
+    import soxr
+
+    return np.ascontiguousarray(soxr.resample(data.T, rate, SAMPLE_RATE, quality="HQ").T)
+
+
+def _short(error: Exception) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return text[:80]

@@ -1,0 +1,117 @@
+"""Interruptions, overlaps and each partner's turn-taking figures (definitions in DESIGN.md)."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from .types import Backchannel, Interruption, Speaker, SpeakerStats, Turn
+
+TERMINAL_OVERLAP = 0.3
+"""A turn that starts less than this (s) before the partner's speech ends overlaps it terminally."""
+
+CUT_OFF_WORDS = 8
+"""How many of the interrupted partner's last words are kept as what they were saying."""
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """Two turns heard at once: `kind` is "interruption", "terminal" or "no-takeover" (s)."""
+
+    start: float
+    end: float
+    turn: int
+    other_turn: int
+    kind: str
+
+
+def find_overlaps(turns: Sequence[Turn]) -> tuple[list[Turn], list[Interruption], list[Overlap]]:
+    """Classify every turn that starts while the partner is still talking.
+
+    Returns the turns with `interruption` set, the interruptions and all overlaps.
+    An interruption starts at least `TERMINAL_OVERLAP` s before the partner's speech ends and is
+    still going when the partner stops (it takes the floor).
+    """
+    marked = list(turns)
+    interruptions: list[Interruption] = []
+    overlaps: list[Overlap] = []
+    for turn in turns:
+        if turn.reply_to is None:
+            continue
+        partner = turns[turn.reply_to]
+        if not partner.start < turn.start < partner.end:
+            continue
+        end = min(partner.end, turn.end)
+        remaining = partner.end - turn.start
+        if remaining < TERMINAL_OVERLAP:
+            kind = "terminal"
+        elif turn.end > partner.end:
+            kind = "interruption"
+        else:
+            kind = "no-takeover"
+        overlaps.append(Overlap(turn.start, end, turn.index, partner.index, kind))
+        if kind == "interruption":
+            marked[turn.index] = replace(turn, interruption=True)
+            said = [w.text for w in partner.words if w.start < turn.end]
+            interruptions.append(Interruption(
+                time=turn.start, interrupter=turn.speaker, interrupted=partner.speaker,
+                turn=turn.index, cut_turn=partner.index, overlap=round(end - turn.start, 3),
+                cut_off_text=" ".join(said[-CUT_OFF_WORDS:]), took_floor=True,
+            ))
+    return marked, interruptions, overlaps
+
+
+def speaker_stats(
+    speakers: Sequence[Speaker],
+    turns: Sequence[Turn],
+    interruptions: Sequence[Interruption],
+    backchannels: Sequence[Backchannel],
+) -> list[SpeakerStats]:
+    """Each partner's talk time and share, turn figures, latency and label counts.
+
+    Talk time counts turns and backchannels (s); words per minute use turn time only.
+    """
+    talk = {s.id: sum(t.duration for t in turns if t.speaker == s.id)
+            + sum(b.end - b.start for b in backchannels if b.speaker == s.id) for s in speakers}
+    total = sum(talk.values())
+    stats = []
+    for speaker in speakers:
+        own = [t for t in turns if t.speaker == speaker.id]
+        turn_time = sum(t.duration for t in own)
+        words = sum(len(t.words) for t in own)
+        latencies = [t.latency for t in own if t.latency is not None]
+        stats.append(SpeakerStats(
+            id=speaker.id,
+            name=speaker.name,
+            talk_time=round(talk[speaker.id], 2),
+            talk_share=round(talk[speaker.id] / total, 3) if total else 0.0,
+            turns=len(own),
+            words=words,
+            words_per_minute=round(60 * words / turn_time, 1) if turn_time else 0.0,
+            interruptions_made=sum(i.interrupter == speaker.id for i in interruptions),
+            times_interrupted=sum(i.interrupted == speaker.id for i in interruptions),
+            backchannels=sum(b.speaker == speaker.id for b in backchannels),
+            open_questions=sum(t.labels.question == "open" for t in own),
+            closed_questions=sum(t.labels.question == "closed" for t in own),
+            reflections=sum(t.labels.reflection for t in own),
+            validations=sum(t.labels.validation for t in own),
+            criticisms=sum(t.labels.criticism for t in own),
+            apologies=sum(t.labels.apology for t in own),
+            feelings=sum(t.labels.feeling for t in own),
+            mean_turn=round(turn_time / len(own), 2) if own else 0.0,
+            longest_turn=round(max((t.duration for t in own), default=0.0), 2),
+            median_latency=round(statistics.median(latencies), 3) if latencies else None,
+        ))
+    return stats
+
+
+def pauses(turns: Sequence[Turn], minimum: float = 1.5) -> list[tuple[float, float]]:
+    """Silences of at least `minimum` s between the end of all speech so far and the next turn."""
+    found = []
+    spoken_until = None
+    for turn in sorted(turns, key=lambda t: t.start):
+        if spoken_until is not None and turn.start - spoken_until >= minimum:
+            found.append((round(spoken_until, 3), round(turn.start, 3)))
+        spoken_until = turn.end if spoken_until is None else max(spoken_until, turn.end)
+    return found

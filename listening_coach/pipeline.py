@@ -1,0 +1,107 @@
+"""The analysis pipeline: audio -> words with speakers -> turns -> interaction -> labels -> scores.
+
+`analyze_audio` runs it all; `analyze_transcript` enters after transcription, so every stage
+downstream can run without audio or a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from .audio import load_audio
+from .detectors import label_turn
+from .errors import AudioError, InputError
+from .interaction import find_overlaps, speaker_stats
+from .rubric import score_partners
+from .speakers import SPEAKER_IDS, choose_mics, transcribe_speakers
+from .transcribe import DEFAULT_MODEL, ProgressCallback, TranscribeOptions
+from .turns import build_turns
+from .types import Analysis, AudioInfo, Speaker, Transcript, Turn
+
+
+@dataclass(frozen=True)
+class AnalyzeOptions:
+    """What the user chose for one analysis."""
+
+    mics: str = "auto"
+    model: str | None = None
+    names: tuple[str, ...] = ()
+    n_speakers: int = 2
+    transcribe: TranscribeOptions = TranscribeOptions()
+
+
+class Progress:
+    """Receives pipeline events; the CLI shows them, tests and scripts may ignore them."""
+
+    def mics_chosen(self, mics: str, reason: str) -> None: ...
+
+    def transcribing(self, total_seconds: float) -> None: ...
+
+    def advance(self, seconds: float) -> None: ...
+
+
+def analyze_audio(
+    path: str | Path,
+    options: AnalyzeOptions = AnalyzeOptions(),
+    *,
+    voices: Mapping[str, np.ndarray] | None = None,
+    progress: Progress = Progress(),
+) -> Analysis:
+    """Analyse the conversation recorded in the audio file at `path`."""
+    recording = load_audio(path)
+    mics, reason = choose_mics(recording, options.mics)
+    progress.mics_chosen(mics, reason)
+    transcript = transcribe_speakers(
+        recording, mics, model_spec=options.model, options=options.transcribe,
+        n_speakers=options.n_speakers, voices=voices,
+        on_start=progress.transcribing, on_progress=progress.advance,
+    )
+    if not transcript.words:
+        raise AudioError(
+            f"{path}: no speech was recognised; check that the microphone was on and the partners "
+            "spoke close enough to it."
+        )
+    names = options.names or tuple(voices or ())
+    return analyze_transcript(transcript, recording.info, names=names,
+                              model=options.model or DEFAULT_MODEL)
+
+
+def analyze_transcript(
+    transcript: Transcript,
+    audio: AudioInfo,
+    *,
+    names: Sequence[str] = (),
+    model: str = "",
+) -> Analysis:
+    """Everything downstream of transcription: turns, interaction, labels, figures and scores."""
+    speakers = _speakers(transcript, names)
+    turns, backchannels = build_turns(transcript)
+    turns, interruptions, _ = find_overlaps(turns)
+    turns = label_turns(turns)
+    stats = speaker_stats(speakers, turns, interruptions, backchannels)
+    analysis = Analysis(
+        audio=audio, mics=transcript.mics, speakers=tuple(speakers), turns=tuple(turns),
+        interruptions=tuple(interruptions), backchannels=tuple(backchannels), stats=tuple(stats),
+        model=model,
+    )
+    return replace(analysis, scores=score_partners(analysis))
+
+
+def label_turns(turns: Sequence[Turn]) -> list[Turn]:
+    """Run the language detectors on each turn, with the partner's turn it replies to as context."""
+    return [
+        replace(t, labels=label_turn(t.text, turns[t.reply_to].text if t.reply_to is not None else None))
+        for t in turns
+    ]
+
+
+def _speakers(transcript: Transcript, names: Sequence[str]) -> list[Speaker]:
+    ids = [s for s in SPEAKER_IDS if s in transcript.activity or any(w.speaker == s for w in transcript.words)]
+    if names and len(names) < len(ids):
+        raise InputError(f"--names gives {len(names)} name(s) but {len(ids)} partners were heard; "
+                         "give one name per partner, e.g. --names Sam,Alex.")
+    return [Speaker(id=s, name=names[i] if names else f"Partner {s}") for i, s in enumerate(ids)]

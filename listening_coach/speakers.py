@@ -1,0 +1,131 @@
+"""Who said each word: by channel with one microphone per partner, by voice with a shared one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from .audio import Recording
+from .errors import InputError
+from .transcribe import ProgressCallback, TranscribeOptions, transcribe
+from .types import Span, Transcript, Word
+from .vad import channel_separation, frame_levels, own_voice_spans, pad_spans, spans_to_mask, speech_spans
+
+MIC_MODES = ("auto", "shared", "per-partner")
+SPEAKER_IDS = ("A", "B")
+SEPARATE_MICS_DB = 6.0
+"""Channels whose levels differ by more than this (90th percentile, dB) come from separate mics."""
+
+REGION_PAD = 0.25
+"""Seconds of context kept around each speech region sent to Whisper."""
+
+
+def choose_mics(recording: Recording, requested: str) -> tuple[str, str]:
+    """Resolve `requested` ("auto", "shared" or "per-partner") to a set-up and say why.
+
+    Returns the set-up and a one-line reason for the user.
+    """
+    channels = recording.info.channels
+    if requested == "per-partner":
+        if channels != 2:
+            raise InputError(
+                f"{recording.info.path}: has {channels} channel; --mics per-partner needs a stereo file "
+                "with one partner per channel. Use --mics shared for one microphone."
+            )
+        return "per-partner", "one microphone per partner (--mics per-partner)"
+    if requested == "shared":
+        return "shared", "one shared microphone (--mics shared)"
+    if channels == 1:
+        return "shared", "one channel, so one shared microphone"
+    levels = frame_levels(recording.samples)
+    speech = spans_to_mask(speech_spans(recording.mono), levels.shape[1])
+    separation = channel_separation(levels, speech)
+    if separation > SEPARATE_MICS_DB:
+        return "per-partner", f"two channels {separation:.0f} dB apart, so one microphone per partner"
+    return "shared", f"two channels that carry the same sound ({separation:.0f} dB apart), so one shared microphone"
+
+
+def transcribe_speakers(
+    recording: Recording,
+    mics: str,
+    *,
+    model_spec: str | None = None,
+    options: TranscribeOptions = TranscribeOptions(),
+    n_speakers: int = 2,
+    voices: Mapping[str, np.ndarray] | None = None,
+    on_start: callable = None,
+    on_progress: ProgressCallback | None = None,
+) -> Transcript:
+    """Transcribe `recording` and give every word a speaker id ("A", "B").
+
+    `on_start` is told the total seconds of speech to transcribe, `on_progress` how many are done.
+    """
+    if mics == "per-partner":
+        return _per_partner(recording, model_spec, options, on_start, on_progress)
+    return _shared(recording, model_spec, options, n_speakers, voices, on_start, on_progress)
+
+
+def _per_partner(recording, model_spec, options, on_start, on_progress) -> Transcript:
+    duration = recording.info.duration
+    speech = speech_spans(recording.mono)
+    owners = own_voice_spans(recording.samples, speech)
+    regions = [pad_spans(spans, REGION_PAD, duration) for spans in owners]
+    if on_start:
+        on_start(sum(s.duration for spans in regions for s in spans))
+    words: list[Word] = []
+    for channel, speaker in enumerate(SPEAKER_IDS):
+        heard = transcribe(recording.samples[channel], regions[channel], model_spec=model_spec,
+                           options=options, speaker=speaker, on_progress=on_progress)
+        words += [_snap_to_voice(w, owners[channel]) for w in heard if _is_own_voice(w, owners[channel])]
+    words.sort(key=lambda w: (w.start, w.end))
+    activity = {speaker: tuple(spans) for speaker, spans in zip(SPEAKER_IDS, owners)}
+    return Transcript(words=tuple(words), activity=activity, mics="per-partner")
+
+
+def _is_own_voice(word: Word, own: Sequence[Span], *, tolerance: float = 0.15) -> bool:
+    """Whether `word` lies (within `tolerance` s) in its channel's own-voice spans, not in bleed."""
+    widened = Span(word.start - tolerance, word.end + tolerance)
+    return any(widened.overlap(span) > 0 for span in own)
+
+
+def _snap_to_voice(word: Word, own: Sequence[Span], *, tolerance: float = 0.15) -> Word:
+    """`word` trimmed to the voice activity it overlaps (Whisper's word edges drift into silence)."""
+    widened = Span(word.start - tolerance, word.end + tolerance)
+    touching = [span for span in own if widened.overlap(span) > 0]
+    start = min(max(word.start, min(s.start for s in touching)), word.end)
+    end = max(min(word.end, max(s.end for s in touching)), start)
+    return Word(word.text, round(start, 3), round(end, 3), word.probability, word.speaker)
+
+
+def _shared(recording, model_spec, options, n_speakers, voices, on_start, on_progress) -> Transcript:
+    from .diarize import diarize
+
+    signal = recording.mono
+    speech = speech_spans(signal)
+    regions = pad_spans(speech, REGION_PAD, recording.info.duration)
+    if on_start:
+        on_start(sum(s.duration for s in regions))
+    heard = transcribe(signal, regions, model_spec=model_spec, options=options, on_progress=on_progress)
+    segments = diarize(signal, speech, n_speakers=n_speakers, voices=voices)
+    ids = SPEAKER_IDS[:n_speakers] if n_speakers <= len(SPEAKER_IDS) else ()
+    words = tuple(_with_speaker(w, segments, ids) for w in heard)
+    activity = {
+        speaker: tuple(span for span, index in segments if index == i) for i, speaker in enumerate(ids)
+    }
+    return Transcript(words=words, activity=activity, mics="shared")
+
+
+def _with_speaker(word: Word, segments: Sequence[tuple[Span, int]], ids: Sequence[str]) -> Word:
+    """`word` with the speaker whose segments overlap it most (the nearest segment if none do)."""
+    if not segments:
+        return Word(word.text, word.start, word.end, word.probability, ids[0])
+    overlap = np.zeros(len(ids))
+    for span, index in segments:
+        overlap[index] += word.span.overlap(span)
+    if overlap.max() > 0:
+        best = int(overlap.argmax())
+    else:
+        middle = (word.start + word.end) / 2
+        best = min(segments, key=lambda seg: min(abs(seg[0].start - middle), abs(seg[0].end - middle)))[1]
+    return Word(word.text, word.start, word.end, word.probability, ids[best])

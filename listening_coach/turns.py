@@ -1,0 +1,112 @@
+"""Words to turns and backchannels (definitions in DESIGN.md).
+
+A turn is a maximal run of one partner's words with pauses under `TURN_PAUSE` bridged, unless the
+run is a backchannel: a short listener response such as "mm-hmm" that leaves the floor with the
+partner. Backchannels that Whisper did not transcribe are found from the listener's voice activity.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from .types import Backchannel, Span, Transcript, Turn, Word
+
+TURN_PAUSE = 1.0
+"""Pauses shorter than this (s) inside one partner's speech do not end the turn."""
+
+BACKCHANNEL_MAX = 1.2
+"""Longest listener response (s) that can still be a backchannel."""
+
+BACKCHANNEL_MIN_VOICE = 0.2
+"""Shortest untranscribed voice activity (s) counted as a backchannel."""
+
+BACKCHANNEL_WORDS = frozenset(
+    "mm mmm mhm mm-hmm mmhmm hmm hm uh-huh uhhuh uh huh yeah yep yes yup yeah right okay ok "
+    "oh no wow sure i see got it true really ah aha exactly totally gotcha alright all".split()
+)
+_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
+
+
+def is_backchannel_text(text: str) -> bool:
+    """Whether `text` consists only of listener tokens such as "mm-hmm", "yeah" or "oh no"."""
+    tokens = _WORD.findall(text.lower())
+    return 0 < len(tokens) <= 3 and all(t in BACKCHANNEL_WORDS for t in tokens)
+
+
+def speech_runs(words: Sequence[Word], pause: float = TURN_PAUSE) -> list[tuple[Word, ...]]:
+    """Group one speaker's time-ordered `words` into runs separated by pauses of `pause` s or more."""
+    runs: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: w.start):
+        if runs and word.start - runs[-1][-1].end < pause:
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+    return [tuple(run) for run in runs]
+
+
+def build_turns(transcript: Transcript) -> tuple[list[Turn], list[Backchannel]]:
+    """Split `transcript` into time-ordered turns (with `reply_to` and `latency`) and backchannels."""
+    speakers = sorted({w.speaker for w in transcript.words if w.speaker})
+    runs = {s: speech_runs([w for w in transcript.words if w.speaker == s]) for s in speakers}
+    turns_runs: list[tuple[str, tuple[Word, ...]]] = []
+    backchannels: list[Backchannel] = []
+    for speaker in speakers:
+        others = [run for s in speakers if s != speaker for run in runs[s]]
+        for run in runs[speaker]:
+            if _is_backchannel_run(run, others):
+                text = " ".join(w.text for w in run)
+                backchannels.append(Backchannel(speaker, run[0].start, run[-1].end, text))
+            else:
+                turns_runs.append((speaker, run))
+    turns_runs.sort(key=lambda item: (item[1][0].start, item[1][-1].end))
+    turns = _link([Turn(i, s, run[0].start, run[-1].end, run) for i, (s, run) in enumerate(turns_runs)])
+    backchannels += _silent_backchannels(transcript, turns)
+    backchannels.sort(key=lambda b: b.start)
+    return turns, backchannels
+
+
+def _is_backchannel_run(run: tuple[Word, ...], others: Sequence[tuple[Word, ...]]) -> bool:
+    """Short listener tokens said while the partner holds the floor, not an answer to a question."""
+    start, end = run[0].start, run[-1].end
+    if end - start > BACKCHANNEL_MAX or not is_backchannel_text(" ".join(w.text for w in run)):
+        return False
+    before = [o for o in others if o[0].start < start]
+    if not before:
+        return False
+    previous = max(before, key=lambda o: o[-1].end)
+    if previous[-1].end > start:  # said while the partner was still talking
+        return True
+    if previous[-1].text.endswith("?"):  # an answer to a question is a turn
+        return False
+    return any(0 <= o[0].start - end < TURN_PAUSE for o in others)  # partner carries on
+
+
+def _link(turns: list[Turn]) -> list[Turn]:
+    """Set `reply_to` (the partner's latest earlier turn) and `latency` (only at a change of speaker)."""
+    linked = []
+    for i, turn in enumerate(turns):
+        earlier = [t for t in turns[:i] if t.speaker != turn.speaker]
+        reply_to = earlier[-1].index if earlier else None
+        latency = None
+        if i > 0 and turns[i - 1].speaker != turn.speaker:
+            latency = round(turn.start - turns[i - 1].end, 3)
+        linked.append(replace(turn, reply_to=reply_to, latency=latency))
+    return linked
+
+
+def _silent_backchannels(transcript: Transcript, turns: Sequence[Turn]) -> list[Backchannel]:
+    """Short bursts of a listener's voice, with no transcribed word, inside the partner's turn."""
+    found = []
+    for speaker, spans in transcript.activity.items():
+        own_words = [w.span for w in transcript.words if w.speaker == speaker]
+        partner_turns = [Span(t.start, t.end) for t in turns if t.speaker != speaker]
+        for span in spans:
+            if not BACKCHANNEL_MIN_VOICE <= span.duration <= BACKCHANNEL_MAX:
+                continue
+            if any(span.overlap(w) > 0 for w in own_words):
+                continue
+            if any(t.start < span.start and span.end < t.end for t in partner_turns):
+                found.append(Backchannel(speaker, round(span.start, 3), round(span.end, 3), ""))
+    return found

@@ -1,0 +1,82 @@
+"""Interruptions, terminal overlaps and per-partner figures on hand-built timelines."""
+
+import pytest
+
+from listening_coach.interaction import find_overlaps, pauses, speaker_stats
+from listening_coach.turns import build_turns
+from listening_coach.types import Speaker
+
+from timeline import line, transcript
+
+SPEAKERS = [Speaker("A", "Sam"), Speaker("B", "Alex")]
+
+
+def analyse(*lines):
+    turns, backchannels = build_turns(transcript(*lines))
+    turns, interruptions, overlaps = find_overlaps(turns)
+    return turns, backchannels, interruptions, overlaps
+
+
+def test_starting_mid_sentence_and_taking_the_floor_is_an_interruption():
+    turns, _, interruptions, overlaps = analyse(
+        line("A", 0.0, "I was thinking that this weekend we could finally visit my"),  # ends 3.3
+        line("B", 2.1, "no no we are not doing that again this month"),  # starts 1.2 s before A ends
+    )
+    assert len(interruptions) == 1
+    found = interruptions[0]
+    assert (found.interrupter, found.interrupted, found.time) == ("B", "A", 2.1)
+    assert found.overlap == pytest.approx(1.2)
+    assert found.cut_off_text.endswith("finally visit my")
+    assert turns[found.turn].interruption and turns[found.turn].speaker == "B"
+    assert [o.kind for o in overlaps] == ["interruption"]
+
+
+def test_overlap_in_the_last_moment_of_a_turn_is_terminal_not_an_interruption():
+    _, _, interruptions, overlaps = analyse(
+        line("A", 0.0, "so that is what happened at work today"),  # ends 2.4
+        line("B", 2.25, "that sounds really hard"),
+    )
+    assert interruptions == []
+    assert [o.kind for o in overlaps] == ["terminal"]
+
+
+def test_overlap_where_the_speaker_keeps_the_floor_is_not_an_interruption():
+    _, _, interruptions, overlaps = analyse(
+        line("A", 0.0, "I want us to plan the holidays early this year so that nobody feels rushed again"),
+        line("B", 1.0, "wait can I say something"),  # stops while A carries on
+    )
+    assert interruptions == []
+    assert [o.kind for o in overlaps] == ["no-takeover"]
+
+
+def test_backchannel_during_speech_is_not_an_interruption():
+    _, backchannels, interruptions, _ = analyse(
+        line("A", 0.0, "and then my sister called and we talked for an hour about the move"),
+        line("B", 1.2, "mm-hmm"),
+    )
+    assert interruptions == []
+    assert len(backchannels) == 1
+
+
+def test_speaker_stats_count_talk_share_interruptions_and_latency():
+    turns, backchannels, interruptions, _ = analyse(
+        line("A", 0.0, "I was thinking that this weekend we could finally visit my"),
+        line("B", 2.1, "no no we are not doing that again this month"),
+        line("A", 6.0, "okay what would you like to do instead"),
+    )
+    stats = {s.id: s for s in speaker_stats(SPEAKERS, turns, interruptions, backchannels)}
+    assert stats["B"].interruptions_made == 1 and stats["A"].times_interrupted == 1
+    assert stats["A"].interruptions_made == 0
+    assert stats["A"].talk_time == pytest.approx(3.3 + 2.4)
+    assert stats["B"].talk_time == pytest.approx(3.0)
+    assert stats["A"].talk_share + stats["B"].talk_share == pytest.approx(1.0, abs=0.002)
+    assert stats["B"].median_latency == pytest.approx(2.1 - 3.3)
+    assert stats["A"].median_latency == pytest.approx(6.0 - 5.1)
+    assert stats["A"].words_per_minute == pytest.approx(200.0)
+    assert stats["A"].longest_turn == pytest.approx(3.3)
+    assert stats["A"].name == "Sam"
+
+
+def test_pauses_of_at_least_one_and_a_half_seconds_are_listed():
+    turns, *_ = analyse(line("A", 0.0, "right"), line("B", 0.6, "so"), line("A", 3.0, "well"))
+    assert pauses(turns) == [(0.9, 3.0)]

@@ -1,0 +1,68 @@
+"""Words into turns and backchannels, on hand-built timelines (DESIGN.md definitions)."""
+
+from listening_coach.turns import build_turns, is_backchannel_text, speech_runs
+from listening_coach.types import Span
+
+from timeline import line, transcript
+
+
+def test_pause_under_one_second_is_bridged_and_longer_pause_splits():
+    words = line("A", 0.0, "I went to the shop") + line("A", 2.4, "then I came home") + line("A", 4.7, "and slept")
+    runs = speech_runs(words)
+    assert [len(r) for r in runs] == [9, 2]  # 0.9 s pause bridged, 1.0 s pause splits
+
+
+def test_turns_alternate_with_reply_to_and_latency():
+    turns, backchannels = build_turns(transcript(
+        line("A", 0.0, "how was your day"),
+        line("B", 1.5, "long but fine thanks"),
+        line("A", 3.0, "tell me more about it"),
+    ))
+    assert [t.speaker for t in turns] == ["A", "B", "A"]
+    assert [t.reply_to for t in turns] == [None, 0, 1]
+    assert turns[1].latency == 0.3
+    assert turns[2].latency == 0.3
+    assert turns[0].latency is None
+    assert backchannels == []
+
+
+def test_backchannel_words_during_partner_speech_are_not_a_turn():
+    turns, backchannels = build_turns(transcript(
+        line("A", 0.0, "so I told my boss that I could not stay late again this week"),
+        line("B", 1.5, "mm-hmm"),
+        line("A", 4.5, "and he was fine with it"),
+    ))
+    assert [t.speaker for t in turns] == ["A"]
+    assert len(backchannels) == 1 and backchannels[0].speaker == "B" and backchannels[0].text == "mm-hmm"
+
+
+def test_short_answer_to_a_question_is_a_turn_not_a_backchannel():
+    turns, backchannels = build_turns(transcript(
+        line("A", 0.0, "did you call your mother?"),
+        line("B", 2.0, "yeah"),
+        line("A", 2.8, "good what did she say"),
+    ))
+    assert [t.speaker for t in turns] == ["A", "B", "A"]
+    assert backchannels == []
+
+
+def test_untranscribed_voice_inside_partner_turn_is_a_backchannel():
+    a = line("A", 0.0, "I have been feeling tired and I think work is the reason for most of it")
+    b_voice = Span(2.0, 2.5)
+    turns, backchannels = build_turns(transcript(a, activity={"A": [w.span for w in a], "B": [b_voice]}))
+    assert len(turns) == 1
+    assert [(b.speaker, b.start, b.end, b.text) for b in backchannels] == [("B", 2.0, 2.5, "")]
+
+
+def test_long_untranscribed_voice_is_not_a_backchannel():
+    a = line("A", 0.0, "I have been feeling tired and I think work is the reason for most of it")
+    _, backchannels = build_turns(transcript(a, activity={"A": [w.span for w in a], "B": [Span(1.0, 3.5)]}))
+    assert backchannels == []
+
+
+def test_backchannel_vocabulary():
+    assert is_backchannel_text("Mm-hmm.")
+    assert is_backchannel_text("oh no")
+    assert is_backchannel_text("Yeah, right.")
+    assert not is_backchannel_text("yeah but I disagree")
+    assert not is_backchannel_text("")
