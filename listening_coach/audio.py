@@ -81,9 +81,10 @@ def _decode(path: Path) -> tuple[np.ndarray, int]:
         pass
     try:
         return _decode_with_av(path)
-    except Exception as error:  # PyAV raises many kinds; all mean "not audio we can read"
+    except Exception:  # PyAV raises many kinds; all mean "not audio we can read"
         raise AudioError(
-            f"{path}: is not a readable audio file ({_short(error)}); use WAV, FLAC, OGG or MP3."
+            f"{path}: is not a readable audio file (damaged, or another kind of file); "
+            "use a WAV, FLAC, OGG or MP3 recording."
         ) from None
 
 
@@ -114,8 +115,3 @@ def _resample(data: np.ndarray, rate: int) -> np.ndarray:
     import soxr
 
     return np.ascontiguousarray(soxr.resample(data.T, rate, SAMPLE_RATE, quality="HQ").T)
-
-
-def _short(error: Exception) -> str:
-    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return text[:80]

@@ -1,4 +1,8 @@
-"""Errors meant for the user: the CLI prints their message and exits with their code."""
+"""Errors meant for the user: the CLI prints their message and exits with their code.
+
+Exit codes: 1 unexpected error (a bug), 2 bad input or option, 3 speech model, 4 recording
+device, 5 history database, 130 interrupted.
+"""
 
 
 class CoachError(Exception):
@@ -21,10 +25,16 @@ class AudioError(InputError):
 class ModelError(CoachError):
     """The speech model cannot be found or loaded."""
 
+    exit_code = 3
+
 
 class DeviceError(CoachError):
-    """No usable recording device (no PortAudio, no input device, device busy)."""
+    """No usable recording device (no PortAudio, no input device, device busy). Exit code 4."""
+
+    exit_code = 4
 
 
 class HistoryError(CoachError):
-    """The history database cannot be opened, read or written."""
+    """The history database cannot be opened, read or written (damaged, locked). Exit code 5."""
+
+    exit_code = 5

@@ -17,10 +17,11 @@ from .detectors import label_turn
 from .errors import AudioError, InputError
 from .interaction import find_overlaps, speaker_stats
 from .rubric import score_partners
-from .speakers import SPEAKER_IDS, choose_mics, transcribe_speakers
-from .transcribe import DEFAULT_MODEL, ProgressCallback, TranscribeOptions
+from .speakers import SPEAKER_IDS, check_mics, choose_mics, transcribe_speakers
+from .transcribe import DEFAULT_MODEL, TranscribeOptions, model_location
 from .turns import build_turns
 from .types import Analysis, AudioInfo, Speaker, Transcript, Turn
+from .vad import speech_spans
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,17 @@ def analyze_audio(
     progress: Progress = Progress(),
 ) -> Analysis:
     """Analyse the conversation recorded in the audio file at `path`."""
+    model_location(options.model)
     recording = load_audio(path)
-    mics, reason = choose_mics(recording, options.mics)
+    check_mics(recording, options.mics)
+    speech = speech_spans(recording.mono)
+    if not speech:
+        raise AudioError(f"{path}: no speech found, only silence or noise; check that the microphone "
+                         "was on and not muted, then record again.")
+    mics, reason = choose_mics(recording, options.mics, speech)
     progress.mics_chosen(mics, reason)
     transcript = transcribe_speakers(
-        recording, mics, model_spec=options.model, options=options.transcribe,
+        recording, mics, speech, model_spec=options.model, options=options.transcribe,
         n_speakers=options.n_speakers, voices=voices,
         on_start=progress.transcribing, on_progress=progress.advance,
     )

@@ -21,16 +21,17 @@ class ProgressDisplay(PipelineProgress):
         self._task = None
 
     def __enter__(self) -> ProgressDisplay:
-        self._bar.start()
         return self
 
     def __exit__(self, *exc) -> None:
-        self._bar.stop()
+        if self._task is not None:
+            self._bar.stop()
 
     def mics_chosen(self, mics: str, reason: str) -> None:
         self._console.print(f"Microphones: {reason}.", markup=False)
 
     def transcribing(self, total_seconds: float) -> None:
+        self._bar.start()
         self._task = self._bar.add_task("Transcribing", total=max(total_seconds, 1e-3))
 
     def advance(self, seconds: float) -> None:

@@ -10,7 +10,7 @@ from .audio import Recording
 from .errors import InputError
 from .transcribe import ProgressCallback, TranscribeOptions, transcribe
 from .types import Span, Transcript, Word
-from .vad import channel_separation, frame_levels, own_voice_spans, pad_spans, spans_to_mask, speech_spans
+from .vad import channel_separation, frame_levels, own_voice_spans, pad_spans, spans_to_mask
 
 MIC_MODES = ("auto", "shared", "per-partner")
 SPEAKER_IDS = ("A", "B")
@@ -21,26 +21,33 @@ REGION_PAD = 0.25
 """Seconds of context kept around each speech region sent to Whisper."""
 
 
-def choose_mics(recording: Recording, requested: str) -> tuple[str, str]:
+def check_mics(recording: Recording, requested: str) -> None:
+    """Refuse a set-up the recording cannot have: one microphone per partner needs two channels."""
+    channels = recording.info.channels
+    if requested == "per-partner" and channels != 2:
+        raise InputError(
+            f"{recording.info.path}: has {channels} channel; --mics per-partner needs a stereo file "
+            "with one partner per channel. Use --mics shared for one microphone."
+        )
+
+
+def choose_mics(recording: Recording, requested: str, speech: Sequence[Span]) -> tuple[str, str]:
     """Resolve `requested` ("auto", "shared" or "per-partner") to a set-up and say why.
+
+    `speech` is where anyone speaks in the recording (s).
 
     Returns the set-up and a one-line reason for the user.
     """
+    check_mics(recording, requested)
     channels = recording.info.channels
     if requested == "per-partner":
-        if channels != 2:
-            raise InputError(
-                f"{recording.info.path}: has {channels} channel; --mics per-partner needs a stereo file "
-                "with one partner per channel. Use --mics shared for one microphone."
-            )
         return "per-partner", "one microphone per partner (--mics per-partner)"
     if requested == "shared":
         return "shared", "one shared microphone (--mics shared)"
     if channels == 1:
         return "shared", "one channel, so one shared microphone"
     levels = frame_levels(recording.samples)
-    speech = spans_to_mask(speech_spans(recording.mono), levels.shape[1])
-    separation = channel_separation(levels, speech)
+    separation = channel_separation(levels, spans_to_mask(speech, levels.shape[1]))
     if separation > SEPARATE_MICS_DB:
         return "per-partner", f"two channels {separation:.0f} dB apart, so one microphone per partner"
     return "shared", f"two channels that carry the same sound ({separation:.0f} dB apart), so one shared microphone"
@@ -49,6 +56,7 @@ def choose_mics(recording: Recording, requested: str) -> tuple[str, str]:
 def transcribe_speakers(
     recording: Recording,
     mics: str,
+    speech: Sequence[Span],
     *,
     model_spec: str | None = None,
     options: TranscribeOptions = TranscribeOptions(),
@@ -57,18 +65,17 @@ def transcribe_speakers(
     on_start: callable = None,
     on_progress: ProgressCallback | None = None,
 ) -> Transcript:
-    """Transcribe `recording` and give every word a speaker id ("A", "B").
+    """Transcribe the `speech` spans of `recording` and give every word a speaker id ("A", "B").
 
     `on_start` is told the total seconds of speech to transcribe, `on_progress` how many are done.
     """
     if mics == "per-partner":
-        return _per_partner(recording, model_spec, options, on_start, on_progress)
-    return _shared(recording, model_spec, options, n_speakers, voices, on_start, on_progress)
+        return _per_partner(recording, speech, model_spec, options, on_start, on_progress)
+    return _shared(recording, speech, model_spec, options, n_speakers, voices, on_start, on_progress)
 
 
-def _per_partner(recording, model_spec, options, on_start, on_progress) -> Transcript:
+def _per_partner(recording, speech, model_spec, options, on_start, on_progress) -> Transcript:
     duration = recording.info.duration
-    speech = speech_spans(recording.mono)
     owners = own_voice_spans(recording.samples, speech)
     regions = [pad_spans(spans, REGION_PAD, duration) for spans in owners]
     if on_start:
@@ -98,11 +105,10 @@ def _snap_to_voice(word: Word, own: Sequence[Span], *, tolerance: float = 0.15) 
     return Word(word.text, round(start, 3), round(end, 3), word.probability, word.speaker)
 
 
-def _shared(recording, model_spec, options, n_speakers, voices, on_start, on_progress) -> Transcript:
+def _shared(recording, speech, model_spec, options, n_speakers, voices, on_start, on_progress) -> Transcript:
     from .diarize import diarize
 
     signal = recording.mono
-    speech = speech_spans(signal)
     regions = pad_spans(speech, REGION_PAD, recording.info.duration)
     if on_start:
         on_start(sum(s.duration for s in regions))

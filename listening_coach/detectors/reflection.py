@@ -1,0 +1,116 @@
+"""Reflections (MISC): a statement that restates or infers the meaning of the partner's last turn.
+
+Three cues, any of which is enough, each only in a sentence that is not a question:
+a reflective frame ("it sounds like", "what I'm hearing", "so you're saying", "part of you"); a
+statement about the partner's inner state ("you feel", "you're worried", "you don't want");
+or a statement that reuses much of the partner's wording without the speaker talking about
+themselves.
+"""
+
+from __future__ import annotations
+
+import re
+
+from listening_coach.detectors.questions import is_interrogative
+from listening_coach.detectors.text import Sentence, Utterance
+
+_FRAME = re.compile(
+    r"\b(?:sounds? (?:like|as if|as though)|it sounds|(?:it|that) seems (?:like|that|as if|to me)|"
+    r"seems like|you seem|you sound|what i(?:'m| am) hearing|what i hear|i hear (?:that )?you(?:'re)? "
+    r"(?:say|feel|want|need|think)|i(?:'m| am) hearing|you(?:'re| are) saying|you said|you mentioned|"
+    r"if i understand|in other words|part of you|on (?:the )?one hand|on the other hand|"
+    r"it feels like you|for you it's|what you(?:'re| are) (?:telling|describing))\b"
+)
+_STATE = (
+    "feel feels felt feeling think thought want wanted wanting need needed wish wished hope hoped "
+    "believe believed worry worried like liked love loved hate hated miss missed care cared enjoy "
+    "enjoyed know knew see saw notice noticed realise realize realised realized find found wonder "
+    "sense value prefer struggle struggled fear mean meant expect expected started decided tried "
+    "got get been"
+)
+_YOU_STATE = re.compile(
+    r"(?:^|\b(?:so|and|but|because|now|yet|that|like|then)\s)you(?:'re| are|'ve| have| were|'d| had)?"
+    r"(?: not| never| really| just| also| still| kind of| sort of| a little| pretty| very| so| too)*"
+    rf" (?:{'|'.join(_STATE.split())}|don't|didn't|can't|aren't|weren't|haven't|worried|afraid|scared|"
+    r"concerned|upset|angry|frustrated|sad|tired|proud|happy|ready|sure|unsure|torn|stuck|able|"
+    r"willing|interested|thinking|wondering|hoping|trying|doing|going through|dealing|having|"
+    r"getting|finding|struggling|saying|looking|feeling|considering|open|comfortable|confident|"
+    r"determined|committed|ambivalent|hesitant|reluctant|overwhelmed|stressed|lonely|alone|"
+    r"right that|quite|certainly|definitely|someone|somebody|a person|the kind|the type|one of)\b"
+)
+_ADVICE = re.compile(
+    r"\b(?:you (?:should|could|might|may|can|must|need to|have to|'ll|will|ought)|you'll|"
+    r"thank you|you're welcome|see you|you guys|if you|when you|do you|would you|could you|can you|"
+    r"will you|are you|have you|did you|you never know)\b"
+)
+_FOR_YOU = re.compile(r"\b(?:for|to) you(?:rself)?$|\b(?:it|that|this) (?:feels|felt|seems|seemed) ")
+_YOU = frozenset("you you're you've you'd".split())
+_FIRST_PERSON = frozenset("i i'm i've i'd i'll me my".split())
+_STOP = frozenset(
+    """a an the and or but so if then than that this these those there here it its it's is are was
+    were be been being am do does did done have has had having i me my mine you your yours you're
+    you've you'd we us our they them their he him his she her what which who whom how why when where
+    not no yes yeah okay ok just really very too also of to in on at by for with about from into out
+    up down over again all any some more most much many can could would will should shall may might
+    must don't didn't doesn't can't won't isn't aren't wasn't i'm i've i'd i'll like know think get
+    got go going gonna want kind sort lot thing things something anything one well um uh right now
+    say said mean""".split()
+)
+
+
+def _content(tokens: tuple[str, ...]) -> set[str]:
+    """Content-word stems of `tokens` (stop words and very short words dropped)."""
+    stems = set()
+    for token in tokens:
+        if token in _STOP or len(token) < 3:
+            continue
+        token = token.split("'")[0]
+        for suffix in ("ing", "ed", "es", "s", "ly"):
+            if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+                token = token[: -len(suffix)]
+                break
+        stems.add(token)
+    return stems
+
+
+def _about_partner(sentence: Sentence, text: str) -> bool:
+    """True for a statement with the partner as subject ("you've been trying ...", "so you ...")."""
+    core = sentence.core
+    opens = (
+        core[0] in _YOU
+        or sentence.tokens[0] == "so" and _YOU & set(core[:4])
+        or _FOR_YOU.search(text)
+    )
+    return (
+        bool(opens)
+        and len(core) >= 3
+        and not _FIRST_PERSON & set(sentence.tokens)
+        and not _ADVICE.search(text)
+    )
+
+
+def _restates(sentence: Sentence, previous: set[str]) -> bool:
+    """True when a statement reuses the partner's words and is not about the speaker."""
+    if not previous or set(sentence.core[:2]) & _FIRST_PERSON:
+        return False
+    own = _content(sentence.tokens)
+    shared = own & previous
+    return len(shared) >= 2 and len(shared) >= 0.4 * len(own)
+
+
+def is_reflection(utterance: Utterance, previous: Utterance | None) -> bool:
+    """True when `utterance` reflects `previous`, the partner's last turn."""
+    if len(utterance.tokens) < 3:
+        return False
+    earlier = _content(previous.tokens) if previous else set()
+    for sentence in utterance.sentences:
+        if is_interrogative(sentence):
+            continue
+        text = " ".join(sentence.core)
+        if _FRAME.search(text):
+            return True
+        if len(sentence.core) >= 3 and _YOU_STATE.search(text) and not _ADVICE.search(text):
+            return True
+        if _restates(sentence, earlier) or _about_partner(sentence, text):
+            return True
+    return False

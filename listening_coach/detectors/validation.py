@@ -1,0 +1,43 @@
+"""Validation: the speaker says the partner's feelings or view make sense.
+
+Phrases such as "that makes sense", "I can see why", "no wonder", "anyone would", "it's normal to
+feel", "you have every right", "that sounds hard". Agreement ("you're right", "that's fair") counts
+unless the same turn apologises: there it concedes the speaker's own fault instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+from listening_coach.detectors.text import Utterance
+
+_HARD = (
+    "hard|tough|difficult|awful|terrible|horrible|rough|painful|frustrating|exhausting|scary|"
+    "stressful|upsetting|overwhelming|lonely|heartbreaking|unfair|infuriating|really bad|so bad"
+)
+_VALIDATION = re.compile(
+    r"\b(?:(?:that|it|this) (?:totally |completely |really |all |just )?makes (?:total |complete |"
+    r"perfect )?sense|makes (?:total |complete |perfect )?sense (?:that|to me|why)|"
+    r"(?:that's|that is|it's|it is) (?:totally |completely |so |very |perfectly )?understandable|"
+    r"i (?:totally |completely |really )?(?:understand|get|see|know) (?:why|how|that you|where you|"
+    r"what you mean|it|that)|i can (?:totally |really |completely )?(?:see|understand|imagine) "
+    r"(?:why|how|that)|no wonder|of course you(?:'re| are| were| feel| felt|'d)|anyone would|"
+    r"anybody would|who wouldn't|i would too|i'd feel the same|i would feel the same|"
+    r"(?:it's|it is|that's|that is) (?:completely |totally |perfectly |so |such a |a )?"
+    r"(?:normal|natural|okay|ok|fine|valid|reasonable|fair) (?:thing )?(?:to (?:feel|be|want|worry|ask|"
+    r"need)|way to feel|feeling|reaction)|you have every right|you've got every right|your feelings "
+    r"(?:are|make)|(?:that's|that is|it's) valid|i don't blame you|you're not wrong|"
+    r"(?:that|it) (?:sounds|must be|must have been|was|is) (?:really |so |very |pretty |incredibly )?"
+    rf"(?:{_HARD})|i hear you|that's a (?:really |very )?(?:good|fair|great|reasonable) point|"
+    r"that's (?:a )?(?:really )?reasonable|that's outrageous)\b"
+)
+_AGREEMENT = re.compile(r"\b(?:you're right|you are right|that's fair|fair enough|good point)\b")
+_APOLOGY_HINT = re.compile(r"\b(?:sorry|apologi[sz]e|my fault|my bad|on me)\b")
+
+
+def is_validation(utterance: Utterance) -> bool:
+    """True when the turn validates the partner's feelings or view."""
+    text = utterance.text
+    if _VALIDATION.search(text):
+        return True
+    return bool(_AGREEMENT.search(text)) and not _APOLOGY_HINT.search(text)

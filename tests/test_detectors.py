@@ -1,0 +1,212 @@
+"""The language detectors on small, named example sentences (our own writing)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from listening_coach.detectors import label_turn
+from listening_coach.detectors.text import normalise, parse
+from listening_coach.types import Labels
+
+OPEN_QUESTIONS = {
+    "wh": "What happened at work today?",
+    "wh_no_mark": "so how did that make you feel",
+    "why": "Why do you think she said that?",
+    "tell_me": "Tell me more about the weekend.",
+    "polite_request": "could you tell me what you need from me",
+    "embedded": "I wonder what would make evenings easier for you.",
+    "asr_fillers": "um so like what do you you know want to do about it",
+    "what_about": "And what about your sister?",
+}
+CLOSED_QUESTIONS = {
+    "yes_no": "Do you want me to take over the laundry?",
+    "yes_no_no_mark": "are you still mad at me",
+    "either_or": "Is the plumber coming tomorrow or Friday?",
+    "fact_time": "what time does the film start",
+    "fact_amount": "How many nights were you away?",
+    "who": "who's picking up the kids",
+    "tag": "You talked to her already, didn't you",
+    "declarative_mark": "You think it's that bad?",
+    "embedded_if": "I was wondering if you called your mum",
+}
+NOT_QUESTIONS = {
+    "statement": "I got home late and the sink was full.",
+    "pseudo_cleft": "what you're saying is you want more time",
+    "when_clause": "when i got home the dog had eaten the cake",
+    "thanks": "Thanks, that helps.",
+    "backchannel_mark": "Yeah?",
+    "imperative": "do the dishes before you go to bed",
+}
+
+
+@pytest.mark.parametrize("text", OPEN_QUESTIONS.values(), ids=OPEN_QUESTIONS.keys())
+def test_open_questions(text):
+    assert label_turn(text, None).question == "open"
+
+
+@pytest.mark.parametrize("text", CLOSED_QUESTIONS.values(), ids=CLOSED_QUESTIONS.keys())
+def test_closed_questions(text):
+    assert label_turn(text, None).question == "closed"
+
+
+@pytest.mark.parametrize("text", NOT_QUESTIONS.values(), ids=NOT_QUESTIONS.keys())
+def test_not_questions(text):
+    assert label_turn(text, None).question is None
+
+
+def test_one_open_question_makes_the_turn_open():
+    assert label_turn("Is that okay? What would you like to do first?", None).question == "open"
+
+
+REFLECTIONS = {
+    "sounds_like": ("It sounds like the lunch money is what's squeezing you.",
+                    "I never have any money left for lunch."),
+    "so_you_felt": ("so you felt like she was judging us", "she rearranged the whole kitchen again"),
+    "you_want": ("You want dinner to be our time, without screens.", "You're on your phone all through dinner."),
+    "what_im_hearing": ("What I'm hearing is that the mornings are the hardest part.",
+                        "Mornings are a nightmare, everything goes wrong before eight."),
+    "restatement": ("three years of extra hours and it still went to someone else",
+                    "Three years of extra hours and they gave it to someone else."),
+    "asked_reflection": ("You were worried something had happened?", "I was waiting and you didn't call."),
+}
+NOT_REFLECTIONS = {
+    "question": ("What did you do after that?", "He yelled at me in front of everyone."),
+    "advice": ("You should talk to your manager.", "He yelled at me in front of everyone."),
+    "own_story": ("I had a long day too.", "I'm exhausted."),
+    "accusation": ("You booked the holiday without asking me.", "What did I do?"),
+    "criticism": ("You never listen to me.", "I was listening."),
+    "thanks": ("Thank you.", "I'll do the dishes."),
+}
+
+
+@pytest.mark.parametrize("text, previous", REFLECTIONS.values(), ids=REFLECTIONS.keys())
+def test_reflections(text, previous):
+    assert label_turn(text, previous).reflection
+
+
+@pytest.mark.parametrize("text, previous", NOT_REFLECTIONS.values(), ids=NOT_REFLECTIONS.keys())
+def test_not_reflections(text, previous):
+    assert not label_turn(text, previous).reflection
+
+
+def _cases(groups: dict[tuple[str, bool], dict[str, str]]):
+    """(label, expected, text) triples with readable ids."""
+    return [pytest.param(label, expected, text, id=f"{label}-{expected}-{name}")
+            for (label, expected), examples in groups.items() for name, text in examples.items()]
+
+
+VALIDATION = {
+    "makes_sense": "That makes sense, I'd be annoyed too.",
+    "can_see_why": "I can see why you'd feel that way.",
+    "of_course": "of course you were worried anyone would be",
+    "every_right": "You have every right to be angry.",
+    "sounds_hard": "that sounds really hard",
+    "normal": "It's normal to be nervous about that.",
+    "agreement": "yeah that's fair",
+}
+NOT_VALIDATION = {
+    "disagreement": "That doesn't make any sense to me.",
+    "concession_with_apology": "You're right, I dropped the ball. I'm sorry.",
+    "plain": "I'll call her this weekend.",
+}
+CRITICISM = {
+    "you_always": "You're late again. You always do this.",
+    "you_never": "you never clean up after yourself",
+    "name_calling": "You are so selfish.",
+    "slob": "oh my god you're such a slob",
+    "contempt_opening": "Oh come on, that's ridiculous, I did them on Monday.",
+    "whatever": "Whatever. There's always some excuse with you.",
+    "why_cant_you_ever": "why can't you ever just listen to me",
+    "every_single_day": "You lose them every single day.",
+}
+NOT_CRITICISM = {
+    "positive_absolute": "You always make me laugh when I'm down.",
+    "never_fail": "You never fail to cheer me up.",
+    "idiom": "You never know with that shop.",
+    "self_absolute": "I always forget to check the date.",
+    "external_ridiculous": "The parking ticket was eighty pounds, that's ridiculous.",
+    "grow_up_literal": "You want the kids to grow up near their grandparents.",
+}
+APOLOGY = {
+    "sorry": "I'm sorry, I should have texted.",
+    "on_me": "That's on me.",
+    "responsibility": "i take full responsibility for that",
+    "came_out_wrong": "Yeah, sorry, that came out wrong.",
+    "apologise": "You're right, I dropped the ball. I apologize.",
+}
+NOT_APOLOGY = {
+    "sympathy": "I'm so sorry to hear that.",
+    "sorry_what": "Sorry?",
+    "blame": "That was your fault, not mine.",
+}
+FEELING = {
+    "i_feel": "I feel like I'm carrying the house on my own.",
+    "im_emotion": "I'm so frustrated right now.",
+    "makes_me": "it makes me feel invisible",
+    "hurt": "Wow. That really hurt.",
+    "bare_answer": "scared honestly",
+    "asr": "um i've been feeling kind of lonely lately",
+}
+NOT_FEELING = {
+    "partner_feeling": "I didn't know you felt that way.",
+    "hypothetical": "I'd be annoyed too.",
+    "tired_body": "I'm exhausted by the time the kids are asleep.",
+    "feel_free": "Feel free to call me.",
+    "fact": "The train was stuck for forty minutes.",
+}
+
+
+@pytest.mark.parametrize("label, expected, text", _cases(
+    {("validation", True): VALIDATION, ("validation", False): NOT_VALIDATION,
+       ("criticism", True): CRITICISM, ("criticism", False): NOT_CRITICISM,
+       ("apology", True): APOLOGY, ("apology", False): NOT_APOLOGY,
+       ("feeling", True): FEELING, ("feeling", False): NOT_FEELING}
+))
+def test_behaviour_labels(label, expected, text):
+    assert getattr(label_turn(text, None), label) is expected
+
+
+def test_a_turn_can_carry_several_labels():
+    labels = label_turn("I'm sorry. I feel awful about it. What can I do to make it right?", None)
+    assert labels == Labels(question="open", apology=True, feeling=True)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "um uh", "?!"])
+def test_empty_or_filler_text_gets_empty_labels(text):
+    assert label_turn(text, None) == Labels()
+
+
+def test_normaliser_strips_fillers_but_keeps_meaning():
+    assert normalise("Um, so you know, I was like, really upset") == "so i was really upset"
+    assert normalise("do you know what i mean") == "do you know what i mean"
+    assert normalise("It sounds like you like him") == "it sounds like you like him"
+
+
+def test_parse_splits_sentences_and_marks_questions():
+    utterance = parse("I get it. Do you want to talk?")
+    assert [s.asked for s in utterance.sentences] == [False, True]
+    assert utterance.tokens == ("i", "get", "it", "do", "you", "want", "to", "talk")
+
+
+ANNOMI_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "annomi" / "dev.jsonl"
+
+
+def test_annomi_dev_every_record_labelled_and_open_questions_found():
+    if not ANNOMI_DEV.exists():
+        pytest.skip(f"{ANNOMI_DEV} not present")
+    with ANNOMI_DEV.open(encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle]
+    tp = fp = fn = 0
+    for record in records:
+        context = record["context"]
+        labels = label_turn(record["text"], context[-1]["text"] if context else None)
+        assert isinstance(labels, Labels)
+        if record["speaker"] != "therapist":
+            continue
+        gold, found = record["labels"]["question"] == "open", labels.question == "open"
+        tp, fp, fn = tp + (gold and found), fp + (found and not gold), fn + (gold and not found)
+    f1 = 2 * tp / (2 * tp + fp + fn)
+    assert f1 > 0.65

@@ -1,0 +1,111 @@
+"""The real bundled model on the sample conversations: words, attribution, talk share, interruptions.
+
+Ground truth comes from sample_audio/*.json (written by scripts/make_conversations.py).
+"""
+
+import json
+import re
+from pathlib import Path
+
+import jiwer
+import pytest
+
+from listening_coach.pipeline import AnalyzeOptions, analyze_audio
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_audio"
+TRUTHS = sorted(SAMPLES.glob("*.json"))
+
+MAX_WER = 0.25
+"""Whisper tiny.en reaches about 6% WER on clean read speech (LibriSpeech test-clean) but espeak-ng's
+formant voices are far from its training data, and an interrupted line's truth holds words cut off
+mid-way. The samples measure 8-15% (benchmarks); 25% leaves room for a different CPU's decoding
+without letting a broken stage (wrong channel, lost regions, shifted times) through: losing one
+partner's speech alone would push WER above 40%."""
+
+
+def load_truth(path):
+    return json.loads(path.read_text())
+
+
+@pytest.fixture(scope="module", params=[p.stem for p in TRUTHS])
+def stereo_case(request):
+    truth = load_truth(SAMPLES / f"{request.param}.json")
+    analysis = analyze_audio(SAMPLES / truth["files"]["stereo"], AnalyzeOptions(mics="auto"))
+    return truth, analysis
+
+
+def normalise(text):
+    return " ".join(re.sub(r"[^a-z0-9' ]+", " ", text.lower().replace("-", " ")).split())
+
+
+def truth_intervals(truth, speaker):
+    spans = [(t["start"], t["end"]) for t in truth["turns"] if t["speaker"] == speaker]
+    return spans + [(b["start"], b["end"]) for b in truth["backchannels"] if b["speaker"] == speaker]
+
+
+def overlap(a0, a1, spans):
+    return sum(max(0.0, min(a1, e) - max(a0, s)) for s, e in spans)
+
+
+def test_samples_exist():
+    assert len(TRUTHS) >= 3
+
+
+def test_auto_picks_per_partner_for_stereo_samples(stereo_case):
+    _, analysis = stereo_case
+    assert analysis.mics == "per-partner"
+
+
+def test_word_error_rate_is_bounded(stereo_case):
+    truth, analysis = stereo_case
+    for speaker in ("A", "B"):
+        reference = normalise(" ".join(t["text"] for t in truth["turns"] if t["speaker"] == speaker))
+        hypothesis = normalise(" ".join(t.text for t in analysis.turns if t.speaker == speaker))
+        assert jiwer.wer(reference, hypothesis) < MAX_WER, (speaker, reference, hypothesis)
+
+
+def true_speaker(truth, start, end):
+    """The partner the script says was speaking most during start-end (the nearest if nobody)."""
+    time = {s: overlap(start, end, truth_intervals(truth, s)) for s in ("A", "B")}
+    if max(time.values()) > 0:
+        return max(time, key=time.get)
+    middle = (start + end) / 2
+    distance = {s: min(min(abs(b - middle), abs(e - middle)) for b, e in truth_intervals(truth, s))
+                for s in ("A", "B")}
+    return min(distance, key=distance.get)
+
+
+def test_words_go_to_the_partner_who_said_them(stereo_case):
+    truth, analysis = stereo_case
+    right = wrong = 0.0
+    for turn in analysis.turns:
+        for word in turn.words:
+            duration = max(word.end - word.start, 0.01)
+            if true_speaker(truth, word.start, word.end) == turn.speaker:
+                right += duration
+            else:
+                wrong += duration
+    assert right / (right + wrong) >= 0.95
+
+
+def test_talk_share_is_within_three_points(stereo_case):
+    truth, analysis = stereo_case
+    talk = {s: sum(e - b for b, e in truth_intervals(truth, s)) for s in ("A", "B")}
+    for stats in analysis.stats:
+        expected = talk[stats.id] / sum(talk.values())
+        assert abs(stats.talk_share - expected) <= 0.03, (stats.id, stats.talk_share, expected)
+
+
+def test_interruptions_match_the_script(stereo_case):
+    truth, analysis = stereo_case
+    found = [(i.interrupter, i.time) for i in analysis.interruptions]
+    for expected in truth["interruptions"]:
+        assert any(who == expected["interrupter"] and abs(t - expected["time"]) <= 1.0 for who, t in found), \
+            (expected, found)
+    assert len(found) == len(truth["interruptions"])
+
+
+def test_terminal_overlaps_are_not_interruptions(stereo_case):
+    truth, analysis = stereo_case
+    for overlap_ in truth["terminal_overlaps"]:
+        assert not any(abs(i.time - overlap_["time"]) <= 0.5 for i in analysis.interruptions)
