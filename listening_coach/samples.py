@@ -19,7 +19,7 @@ def sample_folder() -> Path:
 
 def demo_recording() -> tuple[Path, tuple[str, ...]]:
     """Path of the demo's stereo recording and its partners' names in channel order."""
-    truth_path = sample_folder() / f"{DEMO}.json"
+    truth_path = sample_folder() / f"{DEMO}.truth.json"
     if not truth_path.is_file():
         raise InputError(f"{truth_path}: the bundled sample is missing; reinstall listening-coach.")
     truth = json.loads(truth_path.read_text(encoding="utf-8"))

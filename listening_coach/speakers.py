@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .audio import Recording
+from .audio import SAMPLE_RATE, Recording
 from .errors import InputError
 from .transcribe import ProgressCallback, TranscribeOptions, transcribe
 from .types import Span, Transcript, Word
@@ -84,7 +84,8 @@ def _per_partner(recording, speech, model_spec, options, on_start, on_progress) 
     for channel, speaker in enumerate(SPEAKER_IDS):
         heard = transcribe(recording.samples[channel], regions[channel], model_spec=model_spec,
                            options=options, speaker=speaker, on_progress=on_progress)
-        words += [_snap_to_voice(w, owners[channel]) for w in heard if _is_own_voice(w, owners[channel])]
+        own = [_snap_to_voice(w, owners[channel]) for w in heard if _is_own_voice(w, owners[channel])]
+        words += _onsets_to_voice(own, owners[channel])
     words.sort(key=lambda w: (w.start, w.end))
     activity = {speaker: tuple(spans) for speaker, spans in zip(SPEAKER_IDS, owners)}
     return Transcript(words=tuple(words), activity=activity, mics="per-partner")
@@ -105,6 +106,22 @@ def _snap_to_voice(word: Word, own: Sequence[Span], *, tolerance: float = 0.15) 
     return Word(word.text, round(start, 3), round(end, 3), word.probability, word.speaker)
 
 
+def _onsets_to_voice(words: Sequence[Word], own: Sequence[Span], *, reach: float = 0.5) -> list[Word]:
+    """Move the first word after each pause back to where the voice started, up to `reach` s.
+
+    Whisper often places a first word's start late; interruption onsets need it where it is.
+    """
+    moved = []
+    for i, word in enumerate(words):
+        previous_end = moved[-1].end if moved else 0.0
+        onsets = [s.start for s in own if previous_end <= s.start < word.start and word.start - s.start <= reach]
+        if i and word.start - previous_end < reach or not onsets:
+            moved.append(word)
+        else:
+            moved.append(Word(word.text, round(min(onsets), 3), word.end, word.probability, word.speaker))
+    return moved
+
+
 def _shared(recording, speech, model_spec, options, n_speakers, voices, on_start, on_progress) -> Transcript:
     from .diarize import diarize
 
@@ -113,7 +130,7 @@ def _shared(recording, speech, model_spec, options, n_speakers, voices, on_start
     if on_start:
         on_start(sum(s.duration for s in regions))
     heard = transcribe(signal, regions, model_spec=model_spec, options=options, on_progress=on_progress)
-    segments = diarize(signal, speech, n_speakers=n_speakers, voices=voices)
+    segments = diarize(signal, SAMPLE_RATE, speech, n_speakers=n_speakers, voices=voices)
     ids = SPEAKER_IDS[:n_speakers] if n_speakers <= len(SPEAKER_IDS) else ()
     words = tuple(_with_speaker(w, segments, ids) for w in heard)
     activity = {

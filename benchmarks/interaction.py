@@ -1,0 +1,127 @@
+"""Interruption, backchannel, talk-share and latency accuracy on seeded synthetic conversations.
+
+Makes COUNT random conversations with scripts/make_conversations.py (espeak-ng needed), analyses
+the stereo file (one mic per partner) and the mono mix (shared mic), and compares with the script:
+
+- interruptions: precision, recall, F1; a found one matches a true one of the same interrupter
+  whose onset is within 1 s (one-to-one);
+- backchannels: precision and recall; a match is the same listener within 0.5 s;
+- talk share: absolute error in points (partner A's share);
+- latency: mean absolute error (s) over true changes of speaker matched to a found turn;
+- terminal overlaps counted as interruptions (should be 0).
+
+    python benchmarks/interaction.py --count 20 --seed 7
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+ONSET_TOLERANCE = 1.0
+BACKCHANNEL_TOLERANCE = 0.5
+
+
+def match(found: list[tuple[str, float]], truth: list[tuple[str, float]], tolerance: float) -> int:
+    """How many (speaker, time) pairs of `found` pair one-to-one with `truth` within `tolerance` s."""
+    unused = list(truth)
+    hits = 0
+    for speaker, time in sorted(found, key=lambda f: f[1]):
+        near = [t for t in unused if t[0] == speaker and abs(t[1] - time) <= tolerance]
+        if near:
+            unused.remove(min(near, key=lambda t: abs(t[1] - time)))
+            hits += 1
+    return hits
+
+
+def true_talk_share(truth: dict) -> float:
+    spans = [(t["speaker"], t["end"] - t["start"]) for t in truth["turns"]]
+    spans += [(b["speaker"], b["end"] - b["start"]) for b in truth["backchannels"]]
+    total = sum(d for _, d in spans)
+    return sum(d for s, d in spans if s == "A") / total
+
+
+def latency_errors(truth: dict, analysis) -> list[float]:
+    turns = sorted(truth["turns"], key=lambda t: t["start"])
+    errors = []
+    for previous, turn in zip(turns, turns[1:]):
+        if previous["speaker"] == turn["speaker"]:
+            continue
+        expected = turn["start"] - previous["end"]
+        candidates = [t for t in analysis.turns if t.speaker == turn["speaker"] and t.latency is not None
+                      and abs(t.start - turn["start"]) <= ONSET_TOLERANCE]
+        if candidates:
+            found = min(candidates, key=lambda t: abs(t.start - turn["start"]))
+            errors.append(abs(found.latency - expected))
+    return errors
+
+
+def evaluate(truth_paths: list[Path], mics: str) -> dict:
+    from listening_coach.pipeline import AnalyzeOptions, analyze_audio
+
+    totals = dict(int_found=0, int_true=0, int_hit=0, bc_found=0, bc_true=0, bc_hit=0, terminal=0)
+    share_errors, latencies = [], []
+    for path in truth_paths:
+        truth = json.loads(path.read_text())
+        audio = path.parent / truth["files"]["stereo" if mics == "per-partner" else "mono"]
+        analysis = analyze_audio(audio, AnalyzeOptions(mics=mics))
+        found = [(i.interrupter, i.time) for i in analysis.interruptions]
+        expected = [(i["interrupter"], i["time"]) for i in truth["interruptions"]]
+        totals["int_found"] += len(found)
+        totals["int_true"] += len(expected)
+        totals["int_hit"] += match(found, expected, ONSET_TOLERANCE)
+        terminal = [(o["speaker"], o["time"]) for o in truth["terminal_overlaps"]]
+        totals["terminal"] += match(found, terminal, 0.5)
+        found_bc = [(b.speaker, b.start) for b in analysis.backchannels]
+        true_bc = [(b["speaker"], b["start"]) for b in truth["backchannels"]]
+        totals["bc_found"] += len(found_bc)
+        totals["bc_true"] += len(true_bc)
+        totals["bc_hit"] += match(found_bc, true_bc, BACKCHANNEL_TOLERANCE)
+        share = next((s.talk_share for s in analysis.stats if s.id == "A"), 0.0)
+        share_errors.append(abs(share - true_talk_share(truth)) * 100)
+        latencies += latency_errors(truth, analysis)
+    return {"totals": totals, "share_errors": share_errors, "latency_errors": latencies}
+
+
+def ratio(a: int, b: int) -> float:
+    return a / b if b else float("nan")
+
+
+def report(mics: str, result: dict) -> None:
+    t = result["totals"]
+    ip, ir = ratio(t["int_hit"], t["int_found"]), ratio(t["int_hit"], t["int_true"])
+    f1 = 2 * ip * ir / (ip + ir) if ip + ir else 0.0
+    bp, br = ratio(t["bc_hit"], t["bc_found"]), ratio(t["bc_hit"], t["bc_true"])
+    shares, lat = result["share_errors"], result["latency_errors"]
+    print(f"{mics:>12}  interruptions P {ip:.2f} R {ir:.2f} F1 {f1:.2f} ({t['int_true']} true)  "
+          f"terminal overlaps counted: {t['terminal']}")
+    print(f"{'':>12}  backchannels  P {bp:.2f} R {br:.2f} ({t['bc_true']} true)")
+    print(f"{'':>12}  talk share error: mean {sum(shares) / len(shares):.1f} max {max(shares):.1f} points")
+    print(f"{'':>12}  latency error: mean {sum(lat) / max(len(lat), 1):.2f} s over {len(lat)} changes of speaker")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--mics", nargs="+", default=["per-partner", "shared"])
+    args = parser.parse_args()
+    from make_conversations import espeak_available, random_conversations
+
+    if not espeak_available():
+        sys.exit("espeak-ng is needed to make the conversations (apt-get install espeak-ng)")
+    with tempfile.TemporaryDirectory() as folder:
+        paths = random_conversations(args.count, args.seed, folder)
+        print(f"{len(paths)} conversations, seed {args.seed}")
+        for mics in args.mics:
+            report(mics, evaluate(paths, mics))
+
+
+if __name__ == "__main__":
+    main()
