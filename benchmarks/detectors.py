@@ -2,13 +2,16 @@
 
 Usage (from the repository root)::
 
-    python benchmarks/detectors.py [--errors LABEL] [--corpus NAME] [--asr]
+    python benchmarks/detectors.py [--errors LABEL] [--corpus NAME] [--asr] [--half 1|2]
 
 Corpora: AnnoMI dev (therapist utterances) and MI gold dev from ../shared/data (skipped with a
 message when absent), and benchmarks/couple_dialogues.jsonl (our own writing, split into a "dev"
 part used while writing rules and a "test" part). Prints precision, recall and F1 per label for the
 rules and for the baseline, and the labelling speed in utterances per second. `--asr` first turns
-every text into what a recogniser without punctuation or capitals would produce.
+every text into what a recogniser without punctuation or capitals would produce. `--half 1` keeps
+only AnnoMI conversations with an even number and `--half 2` those with an odd number: rules are
+written from the errors of half 1 and checked on half 2, to catch rules that only fit the
+conversations they were read from.
 
 The baseline: a question is any text with '?'; it is open when the first word is what/how/why/
 tell/describe/explain, else closed. For the other labels it looks for one keyword each.
@@ -95,13 +98,19 @@ def load(path: Path, keep=lambda record: True) -> list[dict]:
         return [r for r in map(json.loads, handle) if keep(r)]
 
 
-def corpora() -> list[tuple[str, list[dict], tuple[str, ...]]]:
+def in_half(record: dict, half: int | None) -> bool:
+    """True when `record`'s conversation belongs to `half` (1: even number, 2: odd; None: both)."""
+    return half is None or int(record["conversation"].rsplit("-", 1)[1]) % 2 == half - 1
+
+
+def corpora(half: int | None = None) -> list[tuple[str, list[dict], tuple[str, ...]]]:
     """(name, records, labels to score) for every corpus that is present."""
     found = []
     annomi = DATA / "annomi" / "dev.jsonl"
     if annomi.exists():
-        records = load(annomi, lambda r: r["speaker"] == "therapist")
-        found.append(("annomi-dev (therapist)", records, MI_LABELS))
+        records = load(annomi, lambda r: r["speaker"] == "therapist" and in_half(r, half))
+        name = "annomi-dev (therapist)" if half is None else f"annomi-dev half {half} (therapist)"
+        found.append((name, records, MI_LABELS))
     else:
         print(f"skipping AnnoMI: {annomi} not found")
     mi_gold = DATA / "mi_gold" / "dev.jsonl"
@@ -150,10 +159,12 @@ def main() -> None:
     parser.add_argument("--errors", choices=LABELS, help="list the errors for this label")
     parser.add_argument("--corpus", help="only corpora whose name contains this text")
     parser.add_argument("--asr", action="store_true", help="lower-case and strip punctuation first")
+    parser.add_argument("--half", type=int, choices=(1, 2),
+                        help="AnnoMI only the even (1) or odd (2) numbered conversations")
     args = parser.parse_args()
     total_time = 0.0
     total = 0
-    for name, records, labels in corpora():
+    for name, records, labels in corpora(args.half):
         if args.corpus and args.corpus not in name:
             continue
         if args.asr:

@@ -20,6 +20,12 @@ OPEN_QUESTIONS = {
     "embedded": "I wonder what would make evenings easier for you.",
     "asr_fillers": "um so like what do you you know want to do about it",
     "what_about": "And what about your sister?",
+    "any_thoughts": "Do you have any thoughts about what might help?",
+    "given_thought": "Have you given any thought to how you'd tell your sister?",
+    "how_so": "How so?",
+    "in_what_way": "In what way did it change things for you?",
+    "go_from_here": "Where do you want to go from here?",
+    "leave_you": "So where does that leave you?",
 }
 CLOSED_QUESTIONS = {
     "yes_no": "Do you want me to take over the laundry?",
@@ -31,6 +37,7 @@ CLOSED_QUESTIONS = {
     "tag": "You talked to her already, didn't you",
     "declarative_mark": "You think it's that bad?",
     "embedded_if": "I was wondering if you called your mum",
+    "anything_else_yes_no": "Have you tried anything else yet?",
 }
 NOT_QUESTIONS = {
     "statement": "I got home late and the sink was full.",
@@ -39,6 +46,10 @@ NOT_QUESTIONS = {
     "thanks": "Thanks, that helps.",
     "backchannel_mark": "Yeah?",
     "imperative": "do the dishes before you go to bed",
+    "anything_else_list": "Bring snacks, drinks or anything else.",
+    "go_from_here_statement": "You seem at a loss about where to go from here.",
+    "rising_reflection_feel": "You feel like nobody listens to you?",
+    "rising_reflection_sounds": "So it sounds like the move was harder than you expected?",
 }
 
 
@@ -71,6 +82,9 @@ REFLECTIONS = {
     "restatement": ("three years of extra hours and it still went to someone else",
                     "Three years of extra hours and they gave it to someone else."),
     "asked_reflection": ("You were worried something had happened?", "I was waiting and you didn't call."),
+    "rising_frame": ("You feel like nobody listens to you?", "Nobody in this house hears a word I say."),
+    "so_summary": ("So, a quiet weekend at your parents' place.",
+                   "We just stayed in with my folks, nothing much happened."),
 }
 NOT_REFLECTIONS = {
     "question": ("What did you do after that?", "He yelled at me in front of everyone."),
@@ -79,6 +93,8 @@ NOT_REFLECTIONS = {
     "accusation": ("You booked the holiday without asking me.", "What did I do?"),
     "criticism": ("You never listen to me.", "I was listening."),
     "thanks": ("Thank you.", "I'll do the dishes."),
+    "so_plan_with_we": ("So we'll meet your parents on Sunday.", "My parents want to see us."),
+    "plan_with_us": ("You're coming with us on Sunday.", "I don't want to stay home alone."),
 }
 
 

@@ -4,7 +4,10 @@ Speech-recognition text often drops the '?', so the rules rely on word order: a 
 an auxiliary or a verb ("what did you", "what happened"), an auxiliary followed by a subject ("do
 you", "is it"), requests to elaborate ("tell me more"), embedded questions ("I wonder what") and
 tag questions ("isn't it"). "What time", "how many", "where", "who" and yes/no or either/or
-questions are closed. A '?' after a statement ("you think it's that bad?") makes a closed question.
+questions are closed, except yes/no invitations to elaborate ("do you have any thoughts about...")
+and the MI key questions ("where do you go from here?"), which are open. A '?' after a statement
+("you think it's that bad?") makes a closed question, unless the statement is framed as a
+reflection ("it sounds like you're ready?"): then it is a reflection, not a question.
 """
 
 from __future__ import annotations
@@ -40,11 +43,27 @@ _OPEN_REQUEST = re.compile(
     r"share (?:with me|more|a (?:little|bit))|fill me in|elaborate|go on$|"
     r"any (?:thoughts|ideas|sense|feelings))\b"
 )
+# Invitations to elaborate that are yes/no in form or start with a preposition (MITI 4.2.1 codes them
+# open): "do you have any thoughts about...", "have you given any thought to...", "in what way...",
+# and the MI key questions "where do you go from here?", "where does that leave you?".
+_INVITATION = re.compile(
+    r"\b(?:(?:do|did|have|has) you (?:have |had |got )?(?:any|some) (?:thoughts?|ideas?|sense|feelings?|"
+    r"views?|opinions?)|(?:have|had) you (?:given|had) (?:it |this |that )?(?:any|some|much) thought|"
+    r"in what ways?|where (?:do|does|would|should|can|could) (?:\w+ )*?go from here|"
+    r"where (?:does|do|did) (?:that|this|it) leave you)\b"
+)
 _ELABORATE = re.compile(r"\b(?:tell me|describe|explain|talk (?:to me )?about|say more|share)\b")
 _EMBEDDED = re.compile(
     r"\b(?:i (?:wonder|wondered|am wondering|was wondering|'m wondering)|i'm wondering|^wondering|"
     r"i'm curious|i am curious|i(?:'d| would) (?:like|love|want) to "
     r"(?:know|hear|understand|find out|learn))\b(?: about)? ?(\w+)?"
+)
+# A statement said with a rising tone is a reflection, not a question (MITI 4.2.1), when it is framed
+# as one: "so it sounds like you're ready?", "you feel like nobody listens?".
+_REFLECTIVE = re.compile(
+    r"\b(?:sounds? (?:like|as if|as though)|it sounds|(?:it|that) seems|seems like|you seem|part of you|"
+    r"on (?:the )?one hand|on the other hand|what i(?:'m| am) hearing|you(?:'re| are) saying|"
+    r"you (?:feel|felt) (?:like|as if|as though|that))\b"
 )
 _TAG = re.compile(
     r"\b(?:(?:isn't|aren't|wasn't|weren't|don't|doesn't|didn't|won't|can't|haven't|hasn't|"
@@ -81,7 +100,7 @@ def _clause_type(core: tuple[str, ...], asked: bool) -> str | None:
     embedded = _EMBEDDED.search(text)
     if embedded and embedded.group(1) in ("if", "whether"):
         return "open" if _ELABORATE.search(text, embedded.end()) else "closed"
-    if embedded or _OPEN_REQUEST.search(text) or _WH_INVERSION.search(text):
+    if embedded or _OPEN_REQUEST.search(text) or _INVITATION.search(text) or _WH_INVERSION.search(text):
         return "open"
     if core[0] in WH_OPEN or core[0] in WH_CLOSED:
         return _wh_type(core, asked)
@@ -105,7 +124,8 @@ def sentence_type(sentence: Sentence) -> str | None:
     if kind:
         return "closed" if _SCALE.search(sentence.text) else kind
     if sentence.asked:
-        return None if set(sentence.tokens) <= _BACKCHANNEL else "closed"
+        reflective = _REFLECTIVE.search(sentence.text)
+        return None if reflective or set(sentence.tokens) <= _BACKCHANNEL else "closed"
     text = " ".join(sentence.core)
     if _TAG.search(text) or _MID_YES_NO.search(" " + text):
         return "closed"

@@ -2,9 +2,9 @@
 
 Three cues, any of which is enough, each only in a sentence that is not a question:
 a reflective frame ("it sounds like", "what I'm hearing", "so you're saying", "part of you"); a
-statement about the partner's inner state ("you feel", "you're worried", "you don't want");
-or a statement that reuses much of the partner's wording without the speaker talking about
-themselves.
+statement about the partner's inner state ("you feel", "you're worried", "you don't want") or with
+the partner as subject, including "so ..." summaries ("so, a long week at your mum's"); or a
+statement that reuses much of the partner's wording without the speaker talking about themselves.
 """
 
 from __future__ import annotations
@@ -45,7 +45,9 @@ _ADVICE = re.compile(
 )
 _FOR_YOU = re.compile(r"\b(?:for|to) you(?:rself)?$|\b(?:it|that|this) (?:feels|felt|seems|seemed) ")
 _YOU = frozenset("you you're you've you'd".split())
+_PARTNER = frozenset("you you're you've you'd your yourself".split())
 _FIRST_PERSON = frozenset("i i'm i've i'd i'll me my".split())
+_SPEAKER = _FIRST_PERSON | frozenset("we we're we've we'll us our let's".split())
 _STOP = frozenset(
     """a an the and or but so if then than that this these those there here it its it's is are was
     were be been being am do does did done have has had having i me my mine you your yours you're
@@ -74,17 +76,22 @@ def _content(tokens: tuple[str, ...]) -> set[str]:
 
 
 def _about_partner(sentence: Sentence, text: str) -> bool:
-    """True for a statement with the partner as subject ("you've been trying ...", "so you ...")."""
+    """True for a statement about the partner ("you've been trying ...", "so your mum ...").
+
+    It opens with "you", is a "so ..." summary that mentions the partner, or ends "... for you"; and
+    it is not about the speaker ("I", "we") and is not advice.
+    """
     core = sentence.core
+    leaders = sentence.tokens[: len(sentence.tokens) - len(core)]
     opens = (
         core[0] in _YOU
-        or sentence.tokens[0] == "so" and _YOU & set(core[:4])
+        or "so" in leaders and _PARTNER & set(core)
         or _FOR_YOU.search(text)
     )
     return (
         bool(opens)
         and len(core) >= 3
-        and not _FIRST_PERSON & set(sentence.tokens)
+        and not _SPEAKER & set(sentence.tokens)
         and not _ADVICE.search(text)
     )
 
