@@ -186,12 +186,12 @@ def demo(json_path):
 
 
 @main.command()
-@click.argument("source", metavar="ANALYSIS.json")
+@click.argument("source", metavar="ANALYSIS.json|SESSION_ID")
 @click.option("--html", "html_path", type=click.Path(path_type=Path),
               help="Also write the report as one self-contained HTML page here.")
 @user_errors
 def report(source, html_path):
-    """Show the report of an analysis saved with 'analyze --json'.
+    """Show the report of a saved session, or of an analysis saved with 'analyze --json'.
 
     Prints the summary per partner and every turn; --html also writes the
     page with the timeline, scores and turns (open it in any browser).
@@ -200,14 +200,19 @@ def report(source, html_path):
     Examples:
       listening-coach report talk.json
       listening-coach report talk.json --html talk.html
+      listening-coach report 12          (session 12 of 'history')
     """
     show_and_write(load_analysis(source), html_path=html_path)
 
 
 def load_analysis(source: str):
-    """The analysis that SOURCE names: the path of a JSON file written by 'analyze --json'."""
+    """The analysis that SOURCE names: a session id from the history, or the path of a JSON file
+    written by 'analyze --json'."""
     from .analysis_json import read_json
+    from .history import get_session
 
+    if source.isdigit() and not Path(source).exists():
+        return get_session(int(source))
     return read_json(source)
 
 

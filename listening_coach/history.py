@@ -1,0 +1,416 @@
+"""The history of sessions: a private SQLite database in the user's data directory.
+
+The directory is `LISTENING_COACH_HOME` when set, else the platform's user data directory. It is
+made readable by its owner only (0700), and so are the database and its -wal/-shm files (0600).
+
+Every save is one transaction in WAL mode with a busy timeout, so two analyses saving at once both
+land and a process killed mid-save leaves the previous state. The schema grows through an
+append-only list of migrations; `PRAGMA user_version` records how many have been applied.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timezone
+from pathlib import Path
+
+from .analysis_json import from_dict, to_dict
+from .errors import HistoryError, InputError
+from .types import Analysis
+
+DATABASE_NAME = "history.sqlite3"
+BUSY_TIMEOUT = 30.0
+"""Seconds a save waits for another process's save before giving up."""
+
+
+def data_dir() -> Path:
+    """The data directory, created 0700 when missing: `LISTENING_COACH_HOME` or the platform's."""
+    home = os.environ.get("LISTENING_COACH_HOME")
+    if home:
+        path = Path(home).expanduser()
+    else:
+        from platformdirs import user_data_dir
+
+        path = Path(user_data_dir("listening-coach", appauthor=False))
+    _private_dir(path)
+    return path
+
+
+def recordings_dir() -> Path:
+    """Where `record` keeps its audio by default (0700); `sessions delete` removes audio only here."""
+    path = data_dir() / "recordings"
+    _private_dir(path)
+    return path
+
+
+def database_path() -> Path:
+    """The history database file."""
+    return data_dir() / DATABASE_NAME
+
+
+def _private_dir(path: Path) -> None:
+    if not path.is_dir():
+        try:
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)
+            path.chmod(0o700)
+        except OSError as error:
+            raise HistoryError(f"{path}: cannot create the data directory ({error.strerror}); "
+                               "set LISTENING_COACH_HOME to a folder you can write.") from None
+
+
+# Migrations: append only. Each takes a connection inside the migrating transaction.
+
+def _v1_sessions(db: sqlite3.Connection) -> None:
+    db.execute("""
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            recorded_at TEXT NOT NULL,      -- ISO 8601, UTC
+            duration REAL NOT NULL,         -- seconds
+            partners TEXT NOT NULL,         -- display names, comma-separated
+            audio_path TEXT NOT NULL,
+            analysis_json TEXT NOT NULL     -- analysis_json.to_dict
+        )""")
+    db.execute("CREATE INDEX sessions_recorded_at ON sessions (recorded_at)")
+
+
+def _v2_partner_figures(db: sqlite3.Connection) -> None:
+    db.execute("""
+        CREATE TABLE partner_figures (
+            session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,      -- 0 for the first partner
+            speaker TEXT NOT NULL,          -- speaker id in the analysis ("A", "B")
+            name TEXT NOT NULL,
+            interruptions_made INTEGER NOT NULL,
+            times_interrupted INTEGER NOT NULL,
+            talk_share REAL NOT NULL,       -- 0-1
+            open_questions INTEGER NOT NULL,
+            reflections INTEGER NOT NULL,
+            score INTEGER,                  -- overall 0-100, NULL when not scored
+            technique_scores TEXT NOT NULL, -- JSON {technique: 0-100}
+            PRIMARY KEY (session_id, position)
+        )""")
+    db.execute("CREATE INDEX partner_figures_name ON partner_figures (name COLLATE NOCASE)")
+    for session_id, text in db.execute("SELECT id, analysis_json FROM sessions").fetchall():
+        _insert_figures(db, session_id, json.loads(text))
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1_sessions, _v2_partner_figures)
+
+
+@dataclass(frozen=True)
+class PartnerFigures:
+    """One partner's figures in one session; `interruptions_per_10_min` uses the session length."""
+
+    speaker: str
+    name: str
+    interruptions_made: int
+    times_interrupted: int
+    interruptions_per_10_min: float
+    talk_share: float
+    open_questions: int
+    reflections: int
+    score: int | None
+    technique_scores: dict[str, int]
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """A saved session without its full analysis; `duration` in seconds."""
+
+    id: int
+    recorded_at: datetime
+    duration: float
+    audio_path: str
+    partners: tuple[PartnerFigures, ...]
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """What `delete_session` removed: `audio_deleted` is False when the audio was the user's own
+    file (outside the recordings folder) or already gone."""
+
+    id: int
+    audio_path: str
+    audio_deleted: bool
+
+
+@contextmanager
+def _database() -> Iterator[sqlite3.Connection]:
+    """An open, migrated connection in autocommit mode; SQLite errors become HistoryError."""
+    path = database_path()
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # SQLite copies this mode to -wal/-shm
+    db = None
+    try:
+        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = FULL")
+        _migrate(db, path)
+        yield db
+    except sqlite3.OperationalError as error:
+        raise HistoryError(f"{path}: cannot use the history database ({error}); if another "
+                           "listening-coach is running, wait for it and try again.") from None
+    except sqlite3.DatabaseError as error:
+        raise HistoryError(f"{path}: the history database is damaged ({error}). Move it aside "
+                           f"(mv '{path}' '{path}.damaged') to start a new history; "
+                           "'sqlite3 FILE .recover' may rescue its sessions.") from None
+    finally:
+        if db is not None:
+            db.close()
+
+
+def _migrate(db: sqlite3.Connection, path: Path) -> None:
+    if db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS):
+        return
+    with _transaction(db):
+        version = db.execute("PRAGMA user_version").fetchone()[0]  # again, now that we hold the lock
+        if version > len(MIGRATIONS):
+            raise HistoryError(f"{path}: this history was written by a newer listening-coach "
+                               f"(schema {version}); upgrade listening-coach to read it.")
+        for migration in MIGRATIONS[version:]:
+            migration(db)
+        db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """BEGIN IMMEDIATE (takes the write lock, waiting up to the busy timeout) ... COMMIT."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def save_session(analysis: Analysis, audio_path: str | Path, recorded_at: datetime | None = None) -> int:
+    """Keep `analysis` in the history with its figures per partner; returns the new session id.
+
+    `recorded_at` defaults to now; naive datetimes are taken as local time.
+    """
+    when = (recorded_at or datetime.now()).astimezone(timezone.utc)
+    data = to_dict(analysis)
+    with _database() as db, _transaction(db):
+        cursor = db.execute(
+            "INSERT INTO sessions (recorded_at, duration, partners, audio_path, analysis_json) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (when.isoformat(timespec="seconds"), analysis.audio.duration,
+             ", ".join(s.name for s in analysis.speakers), str(audio_path),
+             json.dumps(data, ensure_ascii=False)))
+        session_id = cursor.lastrowid
+        _insert_figures(db, session_id, data)
+    return session_id
+
+
+def _insert_figures(db: sqlite3.Connection, session_id: int, data: dict) -> None:
+    """The per-partner columns, taken from an analysis in `to_dict` form."""
+    for position, stats in enumerate(data["speakers"]):
+        score = data["scores"].get(stats["id"])
+        db.execute(
+            "INSERT INTO partner_figures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (session_id, position, stats["id"], stats["name"], stats["interruptions_made"],
+             stats["times_interrupted"], stats["talk_share"], stats["open_questions"],
+             stats["reflections"], score["overall"] if score else None,
+             json.dumps({n: t["score"] for n, t in score["techniques"].items()} if score else {})))
+
+
+def list_sessions(partner: str | None = None, since: date | None = None) -> list[SessionSummary]:
+    """Saved sessions, oldest first: those with `partner` (any case) and on or after `since`
+    (a local date)."""
+    query = "SELECT id, recorded_at, duration, audio_path FROM sessions WHERE 1"
+    params: list = []
+    if partner:
+        query += (" AND id IN (SELECT session_id FROM partner_figures"
+                  " WHERE name = ? COLLATE NOCASE)")
+        params.append(partner)
+    if since:
+        start = datetime.combine(since, time()).astimezone(timezone.utc)
+        query += " AND recorded_at >= ?"
+        params.append(start.isoformat(timespec="seconds"))
+    with _database() as db:
+        rows = db.execute(query + " ORDER BY recorded_at, id", params).fetchall()
+        figures: dict[int, list[PartnerFigures]] = {}
+        for (session_id, speaker, name, made, cut, share, open_q, reflections, score, techniques,
+             duration) in db.execute(
+                "SELECT f.session_id, f.speaker, f.name, f.interruptions_made, f.times_interrupted,"
+                " f.talk_share, f.open_questions, f.reflections, f.score, f.technique_scores,"
+                " s.duration FROM partner_figures f JOIN sessions s ON s.id = f.session_id"
+                " ORDER BY f.session_id, f.position"):
+            figures.setdefault(session_id, []).append(PartnerFigures(
+                speaker=speaker, name=name, interruptions_made=made, times_interrupted=cut,
+                interruptions_per_10_min=per_10_minutes(made, duration), talk_share=share,
+                open_questions=open_q, reflections=reflections, score=score,
+                technique_scores=json.loads(techniques)))
+    return [SessionSummary(id=i, recorded_at=datetime.fromisoformat(when).astimezone(),
+                           duration=duration, audio_path=audio, partners=tuple(figures.get(i, ())))
+            for i, when, duration, audio in rows]
+
+
+def per_10_minutes(count: int, duration: float) -> float:
+    """`count` events in `duration` seconds as a rate per 10 minutes (0 for an empty session)."""
+    return round(count * 600.0 / duration, 2) if duration > 0 else 0.0
+
+
+def get_session(session_id: int) -> Analysis:
+    """The saved analysis of session `session_id`."""
+    with _database() as db:
+        row = db.execute("SELECT analysis_json FROM sessions WHERE id = ?", (session_id,)).fetchone()
+    if row is None:
+        raise InputError(_no_session(session_id))
+    return from_dict(json.loads(row[0]), f"session {session_id}")
+
+
+def delete_session(session_id: int) -> Deleted:
+    """Remove session `session_id` and, when it lives in the recordings folder, its audio.
+
+    Audio elsewhere is the user's own file and is left in place.
+    """
+    with _database() as db, _transaction(db):
+        row = db.execute("SELECT audio_path FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        if row is None:
+            raise InputError(_no_session(session_id))
+        db.execute("DELETE FROM partner_figures WHERE session_id = ?", (session_id,))
+        db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+    audio = Path(row[0])
+    ours = audio.resolve().parent == recordings_dir().resolve()
+    deleted = False
+    if ours:
+        try:
+            audio.unlink()
+            deleted = True
+        except FileNotFoundError:
+            pass
+    return Deleted(id=session_id, audio_path=row[0], audio_deleted=deleted)
+
+
+def _no_session(session_id: int) -> str:
+    return f"no session {session_id} in the history; 'listening-coach history' lists them."
+
+
+# Presenting the history: a table and trend for the terminal, JSON, CSV and a plot.
+
+SPARKS = "▁▂▃▄▅▆▇█"
+CSV_FIELDS = ("session", "recorded_at", "duration_s", "partner", "interruptions_made",
+              "interruptions_per_10_min", "times_interrupted", "talk_share", "open_questions",
+              "reflections", "score")
+
+
+def as_json(sessions: list[SessionSummary]) -> list[dict]:
+    """The sessions as JSON-ready data, one entry per session with its partners' figures."""
+    return [{"id": s.id, "recorded_at": s.recorded_at.isoformat(timespec="seconds"),
+             "duration": s.duration, "audio_path": s.audio_path,
+             "partners": [asdict(p) for p in s.partners]}
+            for s in sessions]
+
+
+def csv_rows(sessions: list[SessionSummary]) -> list[dict]:
+    """One row per partner per session, keyed by CSV_FIELDS."""
+    return [dict(zip(CSV_FIELDS, (
+        s.id, s.recorded_at.isoformat(timespec="seconds"), round(s.duration, 1), p.name,
+        p.interruptions_made, p.interruptions_per_10_min, p.times_interrupted,
+        round(p.talk_share, 3), p.open_questions, p.reflections, p.score)))
+        for s in sessions for p in s.partners]
+
+
+def write_csv(sessions: list[SessionSummary], path: Path) -> None:
+    """Write `csv_rows` to `path` atomically."""
+    import csv
+    import io
+
+    from .analysis_json import write_text_atomically
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(csv_rows(sessions))
+    write_text_atomically(path, buffer.getvalue())
+
+
+def trends(sessions: list[SessionSummary]) -> dict[str, list[tuple[datetime, int, float]]]:
+    """Per partner name: (date, interruptions made, per 10 minutes) for each session, oldest first."""
+    series: dict[str, list[tuple[datetime, int, float]]] = {}
+    for s in sessions:
+        for p in s.partners:
+            series.setdefault(p.name, []).append(
+                (s.recorded_at, p.interruptions_made, p.interruptions_per_10_min))
+    return series
+
+
+def sparkline(values: list[float]) -> str:
+    """Values as block characters scaled from 0 to their maximum."""
+    top = max(values, default=0) or 1
+    return "".join(SPARKS[min(len(SPARKS) - 1, int(v / top * (len(SPARKS) - 1) + 0.5))] for v in values)
+
+
+def render_history(sessions: list[SessionSummary], console) -> None:
+    """Print the sessions as a table (a row per partner) and each partner's interruption trend."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, padding=0, show_edge=False, title="Sessions")
+    table.add_column("ID", justify="right", no_wrap=True)
+    table.add_column("Date", no_wrap=True)
+    table.add_column("Min", justify="right", no_wrap=True)
+    table.add_column("Partner", max_width=12, overflow="ellipsis", no_wrap=True)
+    for header in ("Inter-\nruptions", "per\n10 min", "Was\ncut off", "Talk", "Open\nQs",
+                   "Reflec-\ntions", "Score"):
+        table.add_column(header, justify="right", no_wrap=True)
+    for s in sessions:
+        for n, p in enumerate(s.partners):
+            first = n == 0
+            table.add_row(
+                str(s.id) if first else "", f"{s.recorded_at:%Y-%m-%d}" if first else "",
+                f"{s.duration / 60:.1f}" if first else "", p.name, str(p.interruptions_made),
+                f"{p.interruptions_per_10_min:.1f}", str(p.times_interrupted),
+                f"{p.talk_share:.0%}", str(p.open_questions), str(p.reflections),
+                "-" if p.score is None else str(p.score),
+                end_section=n == len(s.partners) - 1)
+    console.print(table)
+    console.print("Interruptions made, oldest session first (raw, and per 10 minutes):")
+    for name, points in trends(sessions).items():
+        raw = [count for _, count, _ in points]
+        rate = [per for _, _, per in points]
+        console.print(f"  {name[:12]:<12} {sparkline(rate[-20:])}  "
+                      f"{rate[0]:.1f} -> {rate[-1]:.1f} per 10 min, {raw[0]} -> {raw[-1]} raw, "
+                      f"{len(points)} session(s)", markup=False)
+
+
+def write_plot(sessions: list[SessionSummary], path: Path) -> None:
+    """Plot each partner's interruptions (raw and per 10 minutes) by date to a .png or .svg file."""
+    if path.suffix.lower() not in (".png", ".svg"):
+        raise InputError(f"--plot {path}: give a file ending in .png or .svg.")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import dates as mdates, pyplot
+    from matplotlib.ticker import MaxNLocator
+
+    figure, (raw_axes, rate_axes) = pyplot.subplots(2, 1, sharex=True, figsize=(8, 6))
+    for name, points in trends(sessions).items():
+        dates = [when for when, _, _ in points]
+        raw_axes.plot(dates, [count for _, count, _ in points], marker="o", label=name)
+        rate_axes.plot(dates, [per for _, _, per in points], marker="o", label=name)
+    raw_axes.set_title("Interruptions made per session")
+    raw_axes.set_ylabel("interruptions")
+    rate_axes.set_ylabel("per 10 minutes")
+    rate_axes.set_xlabel("session date")
+    for axes in (raw_axes, rate_axes):
+        axes.set_ylim(bottom=0)
+        axes.grid(alpha=0.3)
+    raw_axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    locator = mdates.AutoDateLocator()
+    rate_axes.xaxis.set_major_locator(locator)
+    rate_axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    raw_axes.legend()
+    figure.tight_layout()
+    temporary = path.with_name(f".{path.name}.partial{path.suffix}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(temporary, format=path.suffix[1:].lower())
+    pyplot.close(figure)
+    temporary.replace(path)
