@@ -168,13 +168,18 @@ def save_to_history(analysis, audio: Path) -> int:
 
 @main.command()
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the analysis as JSON here.")
+@click.option("--html", "html_path", type=click.Path(path_type=Path),
+              help="Also write the report as one self-contained HTML page here.")
 @user_errors
-def demo(json_path):
+def demo(json_path, html_path):
     """Analyse the bundled sample conversation and print its report.
 
+    The session is not saved in the history.
+
     \b
-    Example:
+    Examples:
       listening-coach demo
+      listening-coach demo --html demo.html
     """
     from .pipeline import AnalyzeOptions
     from .samples import demo_recording
@@ -182,7 +187,7 @@ def demo(json_path):
     path, names = demo_recording()
     stderr.print(f"Demo: analysing the bundled sample conversation {path.name}")
     analysis = run_analysis(path, AnalyzeOptions(names=names))
-    show_and_write(analysis, json_path=json_path)
+    show_and_write(analysis, json_path=json_path, html_path=html_path)
 
 
 @main.command()
