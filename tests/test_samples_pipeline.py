@@ -15,12 +15,12 @@ from listening_coach.pipeline import AnalyzeOptions, analyze_audio
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_audio"
 TRUTHS = sorted(SAMPLES.glob("*.truth.json"))
 
-MAX_WER = 0.25
-"""Whisper tiny.en reaches about 6% WER on clean read speech (LibriSpeech test-clean) but espeak-ng's
-formant voices are far from its training data, and an interrupted line's truth holds words cut off
-mid-way. The samples measure 15-19% with both partners together; 25% leaves room for a different CPU's decoding
-without letting a broken stage (wrong channel, lost regions, shifted times) through: losing one
-partner's speech alone would push WER above 40%."""
+MAX_WER = 0.30
+"""Bound on the speaker-attributed word error rate (each partner's words against that partner's
+script, errors summed over both). Whisper tiny.en reaches about 6% WER on clean read speech but
+espeak-ng's formant voices are far from its training data; the samples measure 16-23%. A broken
+stage fails far above the bound: losing one partner's speech costs that partner's share of the words
+(40-60%), and a word given to the wrong partner counts twice (missing for one, extra for the other)."""
 
 
 def load_truth(path):
@@ -56,12 +56,16 @@ def test_auto_picks_per_partner_for_stereo_samples(stereo_case):
     assert analysis.mics == "per-partner"
 
 
-def test_word_error_rate_is_bounded(stereo_case):
+def test_speaker_attributed_word_error_rate_is_bounded(stereo_case):
     truth, analysis = stereo_case
+    errors = words = 0
     for speaker in ("A", "B"):
         reference = normalise(" ".join(t["text"] for t in truth["turns"] if t["speaker"] == speaker))
         hypothesis = normalise(" ".join(t.text for t in analysis.turns if t.speaker == speaker))
-        assert jiwer.wer(reference, hypothesis) < MAX_WER, (speaker, reference, hypothesis)
+        measured = jiwer.process_words(reference, hypothesis)
+        errors += measured.substitutions + measured.deletions + measured.insertions
+        words += len(reference.split())
+    assert errors / words < MAX_WER
 
 
 def true_speaker(truth, start, end):
