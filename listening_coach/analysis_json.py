@@ -9,8 +9,8 @@ from typing import Any
 
 from .errors import InputError
 from .types import (
-    Analysis, AudioInfo, Backchannel, Interruption, Labels, PartnerScore, Speaker, SpeakerStats,
-    TechniqueScore, Turn, Word,
+    Analysis, AudioInfo, Backchannel, Interruption, Labels, Overlap, PartnerScore, Span, Speaker,
+    SpeakerStats, TechniqueScore, Turn, Word,
 )
 
 SCHEMA = "listening-coach.analysis/1"
@@ -35,6 +35,8 @@ def to_dict(analysis: Analysis) -> dict[str, Any]:
             {"time": b.start, "end": b.end, "speaker": b.speaker, "text": b.text}
             for b in analysis.backchannels
         ],
+        "overlaps": [asdict(o) for o in analysis.overlaps],
+        "pauses": [asdict(p) for p in analysis.pauses],
         "scores": {
             speaker: {
                 "overall": score.overall,
@@ -83,6 +85,8 @@ def from_dict(data: dict[str, Any], source: str = "analysis") -> Analysis:
             backchannels=tuple(Backchannel(speaker=b["speaker"], start=b["time"], end=b["end"], text=b["text"])
                                for b in data["backchannels"]),
             stats=stats,
+            overlaps=tuple(Overlap(**o) for o in data.get("overlaps", [])),
+            pauses=tuple(Span(**p) for p in data.get("pauses", [])),
             scores={
                 speaker: PartnerScore(
                     overall=s["overall"],

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from .types import Backchannel, Interruption, Speaker, SpeakerStats, Turn
+import numpy as np
+
+from .types import Backchannel, Interruption, Overlap, Span, Speaker, SpeakerStats, Turn
 
 TERMINAL_OVERLAP = 0.3
 """A turn that starts less than this (s) before the partner's speech ends overlaps it terminally."""
 
 CUT_OFF_WORDS = 8
 """How many of the interrupted partner's last words are kept as what they were saying."""
-
-
-@dataclass(frozen=True)
-class Overlap:
-    """Two turns heard at once: `kind` is "interruption", "terminal" or "no-takeover" (s)."""
-
-    start: float
-    end: float
-    turn: int
-    other_turn: int
-    kind: str
 
 
 def find_overlaps(turns: Sequence[Turn]) -> tuple[list[Turn], list[Interruption], list[Overlap]]:
@@ -101,17 +91,23 @@ def speaker_stats(
             feelings=sum(t.labels.feeling for t in own),
             mean_turn=round(turn_time / len(own), 2) if own else 0.0,
             longest_turn=round(max((t.duration for t in own), default=0.0), 2),
-            median_latency=round(statistics.median(latencies), 3) if latencies else None,
+            median_latency=_percentile(latencies, 50),
+            latency_p25=_percentile(latencies, 25),
+            latency_p75=_percentile(latencies, 75),
         ))
     return stats
 
 
-def pauses(turns: Sequence[Turn], minimum: float = 1.5) -> list[tuple[float, float]]:
+def _percentile(values: Sequence[float], q: float) -> float | None:
+    return round(float(np.percentile(values, q)), 3) if values else None
+
+
+def pauses(turns: Sequence[Turn], minimum: float = 1.5) -> list[Span]:
     """Silences of at least `minimum` s between the end of all speech so far and the next turn."""
     found = []
     spoken_until = None
     for turn in sorted(turns, key=lambda t: t.start):
         if spoken_until is not None and turn.start - spoken_until >= minimum:
-            found.append((round(spoken_until, 3), round(turn.start, 3)))
+            found.append(Span(round(spoken_until, 3), round(turn.start, 3)))
         spoken_until = turn.end if spoken_until is None else max(spoken_until, turn.end)
     return found

@@ -15,7 +15,7 @@ import numpy as np
 from .audio import load_audio
 from .detectors import label_turn
 from .errors import AudioError, InputError
-from .interaction import find_overlaps, speaker_stats
+from .interaction import find_overlaps, pauses, speaker_stats
 from .rubric import score_partners
 from .speakers import SPEAKER_IDS, check_mics, choose_mics, transcribe_speakers
 from .transcribe import DEFAULT_MODEL, TranscribeOptions, model_location
@@ -87,13 +87,13 @@ def analyze_transcript(
     """Everything downstream of transcription: turns, interaction, labels, figures and scores."""
     speakers = _speakers(transcript, names)
     turns, backchannels = build_turns(transcript)
-    turns, interruptions, _ = find_overlaps(turns)
+    turns, interruptions, overlaps = find_overlaps(turns)
     turns = label_turns(turns)
     stats = speaker_stats(speakers, turns, interruptions, backchannels)
     analysis = Analysis(
         audio=audio, mics=transcript.mics, speakers=tuple(speakers), turns=tuple(turns),
         interruptions=tuple(interruptions), backchannels=tuple(backchannels), stats=tuple(stats),
-        model=model,
+        overlaps=tuple(overlaps), pauses=tuple(pauses(turns)), model=model,
     )
     return replace(analysis, scores=score_partners(analysis))
 

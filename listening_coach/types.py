@@ -122,6 +122,21 @@ class Interruption:
 
 
 @dataclass(frozen=True)
+class Overlap:
+    """Turn `turn` started while the partner's turn `other_turn` was still going, from `start` to `end` (s).
+
+    `kind` is "interruption" (it took the floor), "terminal" (it started in the partner's last
+    0.3 s) or "no-takeover" (the partner kept talking and this turn ended first).
+    """
+
+    start: float
+    end: float
+    turn: int
+    other_turn: int
+    kind: str
+
+
+@dataclass(frozen=True)
 class Speaker:
     """A partner: id used throughout the analysis and the display name."""
 
@@ -176,6 +191,8 @@ class SpeakerStats:
     mean_turn: float
     longest_turn: float
     median_latency: float | None
+    latency_p25: float | None
+    latency_p75: float | None
 
 
 @dataclass(frozen=True)
@@ -208,5 +225,7 @@ class Analysis:
     interruptions: tuple[Interruption, ...]
     backchannels: tuple[Backchannel, ...]
     stats: tuple[SpeakerStats, ...]
+    overlaps: tuple[Overlap, ...] = ()
+    pauses: tuple[Span, ...] = ()
     scores: dict[str, PartnerScore] = field(default_factory=dict)
     model: str = ""

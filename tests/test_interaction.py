@@ -4,7 +4,7 @@ import pytest
 
 from listening_coach.interaction import find_overlaps, pauses, speaker_stats
 from listening_coach.turns import build_turns
-from listening_coach.types import Speaker
+from listening_coach.types import Span, Speaker
 
 from timeline import line, transcript
 
@@ -72,6 +72,7 @@ def test_speaker_stats_count_talk_share_interruptions_and_latency():
     assert stats["A"].talk_share + stats["B"].talk_share == pytest.approx(1.0, abs=0.002)
     assert stats["B"].median_latency == pytest.approx(2.1 - 3.3)
     assert stats["A"].median_latency == pytest.approx(6.0 - 5.1)
+    assert stats["A"].latency_p25 == stats["A"].latency_p75 == stats["A"].median_latency  # one reply
     assert stats["A"].words_per_minute == pytest.approx(200.0)
     assert stats["A"].longest_turn == pytest.approx(3.3)
     assert stats["A"].name == "Sam"
@@ -79,4 +80,4 @@ def test_speaker_stats_count_talk_share_interruptions_and_latency():
 
 def test_pauses_of_at_least_one_and_a_half_seconds_are_listed():
     turns, *_ = analyse(line("A", 0.0, "right"), line("B", 0.6, "so"), line("A", 3.0, "well"))
-    assert pauses(turns) == [(0.9, 3.0)]
+    assert pauses(turns) == [Span(0.9, 3.0)]
