@@ -335,20 +335,21 @@ def history(partner, since, as_json, csv_path, plot_path):
     """
     import json
 
-    from . import history as store
+    from . import trends
+    from .history import list_sessions
 
-    sessions = store.list_sessions(partner=partner, since=since.date() if since else None)
+    sessions = list_sessions(partner=partner, since=since.date() if since else None)
     if as_json:
-        click.echo(json.dumps(store.as_json(sessions), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(trends.as_json(sessions), indent=2, ensure_ascii=False))
     elif sessions:
-        store.render_history(sessions, stdout)
+        trends.render_history(sessions, stdout)
     else:
         stderr.print("No sessions saved yet: 'listening-coach record' or 'analyze' adds them.")
     if csv_path:
-        store.write_csv(sessions, csv_path)
+        trends.write_csv(sessions, csv_path)
         stderr.print(f"Sessions written to {csv_path}", markup=False)
     if plot_path:
-        store.write_plot(sessions, plot_path)
+        trends.write_plot(sessions, plot_path)
         stderr.print(f"Trend plot written to {plot_path}", markup=False)
 
 
