@@ -2,7 +2,8 @@
 
 Both run the same model with the same settings on the same file: faster-whisper with word
 timestamps and its VAD filter, the pipeline with `listening-coach analyze` minus printing. Each run
-is a fresh process so its peak memory (max RSS) is its own; the model is loaded before timing.
+is a fresh process so its peak memory (max RSS) is its own; the model is loaded and the modules
+are imported before timing, for both.
 
     python benchmarks/pipeline.py                      # stereo (one mic per partner), 1/5/20 min
     python benchmarks/pipeline.py --mics shared --minutes 1 5
@@ -47,6 +48,7 @@ def long_recording(minutes: float, mics: str, folder: Path) -> Path:
 
 def run_one(mode: str, path: str, mics: str) -> dict:
     """In this process: load the model, then time one `mode` run ("whisper" or "pipeline")."""
+    from listening_coach.pipeline import AnalyzeOptions, analyze_audio
     from listening_coach.transcribe import TranscribeOptions, load_model
 
     options = TranscribeOptions()
@@ -58,8 +60,6 @@ def run_one(mode: str, path: str, mics: str) -> dict:
                                        condition_on_previous_text=options.condition_on_previous_text)
         words = sum(len(s.words) for s in segments)
     else:
-        from listening_coach.pipeline import AnalyzeOptions, analyze_audio
-
         analysis = analyze_audio(path, AnalyzeOptions(mics=mics))
         words = sum(len(t.words) for t in analysis.turns)
     wall = time.perf_counter() - start

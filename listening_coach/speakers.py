@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from .audio import SAMPLE_RATE, Recording
+from .diarize import diarize
 from .errors import InputError
 from .transcribe import ProgressCallback, TranscribeOptions, transcribe
 from .types import Span, Transcript, Word
@@ -123,8 +124,6 @@ def _onsets_to_voice(words: Sequence[Word], own: Sequence[Span], *, reach: float
 
 
 def _shared(recording, speech, model_spec, options, n_speakers, voices, on_start, on_progress) -> Transcript:
-    from .diarize import diarize
-
     signal = recording.mono
     regions = pad_spans(speech, REGION_PAD, recording.info.duration)
     if on_start:
