@@ -279,9 +279,12 @@ def devices():
               help="WAV file to write. [default: a new file in the history's recordings folder]")
 @click.option("--mics", type=click.Choice(["auto", "shared", "per-partner"]), default="auto", show_default=True,
               help="How to read the channels when analysing (as for 'analyze').")
+@click.option("--enroll", is_flag=True,
+              help="First record each partner alone saying a sentence (needs --names), so that "
+                   "a shared microphone's voices get the right names.")
 @click.option("--no-save", is_flag=True, help="Analyse but do not keep this session in the history.")
 @user_errors
-def record(device, channels, duration, names, output, mics, no_save):
+def record(device, channels, duration, names, output, mics, enroll, no_save):
     """Record a conversation, then analyse it and save the session.
 
     Shows a level meter per channel; stop with Enter or Ctrl-C, or at
@@ -294,20 +297,49 @@ def record(device, channels, duration, names, output, mics, no_save):
       listening-coach record --names Sam,Alex
       listening-coach record --device 2 --channels 2 --duration 600
       listening-coach record --output talk.wav --no-save
+      listening-coach record --channels 1 --names Sam,Alex --enroll
     """
     from .record import default_output, record as capture
 
     names = parse_names(names)
-    recorded = capture(output or default_output(), device=device,
-                       channels=int(channels) if channels else None, duration=duration,
-                       console=stderr)
+    if enroll and len(names) != 2:
+        raise InputError("--enroll needs both partners' names, e.g. --names Sam,Alex.")
+    channel_count = int(channels) if channels else None
+    voice_paths = _enroll_voices(names, device, channel_count) if enroll else {}
+    recorded = capture(output or default_output(), device=device, channels=channel_count,
+                       duration=duration, console=stderr)
     stderr.print(f"Recorded {recorded.duration:.1f} s to {recorded.path}", markup=False, soft_wrap=True)
     from .pipeline import AnalyzeOptions  # after recording: loading the pipeline takes seconds
 
-    analysis = run_analysis(recorded.path, AnalyzeOptions(mics=mics, names=names))
+    try:
+        voices = _load_voices(f"{name}={path}" for name, path in voice_paths.items())
+    finally:
+        for path in voice_paths.values():  # private clips, needed only to tell the voices apart
+            path.unlink(missing_ok=True)
+    analysis = run_analysis(recorded.path, AnalyzeOptions(mics=mics, names=names), voices)
     show_and_write(analysis)
     if not no_save:
         save_to_history(analysis, recorded.path)
+
+
+ENROLL_SECONDS = 5.0
+"""How long each partner speaks alone before the conversation when enrolling (s)."""
+
+
+def _enroll_voices(names, device, channels) -> dict:
+    """Record each partner alone for ENROLL_SECONDS; {name: path of their clip}."""
+    from .record import default_output, record as capture
+
+    base = default_output()
+    voices = {}
+    for number, name in enumerate(names, 1):
+        stderr.print(f"{name}, please say a sentence or two on your own, e.g. what you did today.",
+                     markup=False)
+        clip = base.with_name(f"{base.stem}_voice{number}.wav")
+        voices[name] = capture(clip, device=device, channels=channels, duration=ENROLL_SECONDS,
+                               console=stderr).path
+    stderr.print("Thank you. Now the conversation:")
+    return voices
 
 
 @main.command()

@@ -212,3 +212,21 @@ def test_missing_portaudio_names_the_library(monkeypatch):
     with pytest.raises(DeviceError, match="libportaudio2") as caught:
         input_devices()
     assert caught.value.exit_code == 4
+
+
+def test_enrollment_records_each_partner_then_the_conversation(sink, home, tmp_path):
+    mono = sorted((REPO / "sample_audio").glob("*.mono.flac"))
+    if not mono:
+        unavailable("no mono sample conversation")
+    log = tmp_path / "record.log"
+    process = cli(home, "record", "--enroll", "--channels", "1", "--duration", "12",
+                  "--names", "Sam,Alex", stdout=(tmp_path / "report.txt").open("w"), stderr=log.open("w"))
+    player = play(sink, mono[0])  # keeps playing through both enrollment clips and the talk
+    assert process.wait(timeout=600) == 0, log.read_text()
+    player.wait(timeout=120)
+    text = log.read_text()
+    assert text.index("Sam, please say") < text.index("Alex, please say") < text.index("Now the conversation")
+    [session] = history_json(home)
+    assert [p["name"] for p in session["partners"]] == ["Sam", "Alex"]
+    recordings = sorted(p.name for p in (home / "recordings").iterdir())
+    assert recordings == [Path(session["audio_path"]).name]  # the voice clips were not kept
