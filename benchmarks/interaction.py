@@ -10,6 +10,10 @@ the stereo file (one mic per partner) and the mono mix (shared mic), and compare
 - latency: mean absolute error (s) over true changes of speaker matched to a found turn;
 - terminal overlaps counted as interruptions (should be 0).
 
+With a shared microphone (and no enrollment voices) the pipeline's ids "A"/"B" follow the order of
+first speech, not the script's partners, so each conversation's found ids are first renamed by the
+one-to-one mapping under which found and true turns share the most time (as a DER scorer does).
+
     python benchmarks/interaction.py --count 20 --seed 7
 """
 
@@ -47,14 +51,24 @@ def true_talk_share(truth: dict) -> float:
     return sum(d for s, d in spans if s == "A") / total
 
 
-def latency_errors(truth: dict, analysis) -> list[float]:
+def speaker_mapping(truth: dict, analysis) -> dict[str, str]:
+    """Found id -> true id: of the two one-to-one mappings, the one under which turns share more time."""
+    def shared_time(rename: dict[str, str]) -> float:
+        return sum(max(0.0, min(t.end, u["end"]) - max(t.start, u["start"]))
+                   for t in analysis.turns for u in truth["turns"] if rename[t.speaker] == u["speaker"])
+
+    mappings = [{"A": "A", "B": "B"}, {"A": "B", "B": "A"}]
+    return max(mappings, key=shared_time)
+
+
+def latency_errors(truth: dict, analysis, rename: dict[str, str]) -> list[float]:
     turns = sorted(truth["turns"], key=lambda t: t["start"])
     errors = []
     for previous, turn in zip(turns, turns[1:]):
         if previous["speaker"] == turn["speaker"]:
             continue
         expected = turn["start"] - previous["end"]
-        candidates = [t for t in analysis.turns if t.speaker == turn["speaker"] and t.latency is not None
+        candidates = [t for t in analysis.turns if rename[t.speaker] == turn["speaker"] and t.latency is not None
                       and abs(t.start - turn["start"]) <= ONSET_TOLERANCE]
         if candidates:
             found = min(candidates, key=lambda t: abs(t.start - turn["start"]))
@@ -71,21 +85,22 @@ def evaluate(truth_paths: list[Path], mics: str) -> dict:
         truth = json.loads(path.read_text())
         audio = path.parent / truth["files"]["stereo" if mics == "per-partner" else "mono"]
         analysis = analyze_audio(audio, AnalyzeOptions(mics=mics))
-        found = [(i.interrupter, i.time) for i in analysis.interruptions]
+        rename = speaker_mapping(truth, analysis) if mics == "shared" else {"A": "A", "B": "B"}
+        found = [(rename[i.interrupter], i.time) for i in analysis.interruptions]
         expected = [(i["interrupter"], i["time"]) for i in truth["interruptions"]]
         totals["int_found"] += len(found)
         totals["int_true"] += len(expected)
         totals["int_hit"] += match(found, expected, ONSET_TOLERANCE)
         terminal = [(o["speaker"], o["time"]) for o in truth["terminal_overlaps"]]
         totals["terminal"] += match(found, terminal, 0.5)
-        found_bc = [(b.speaker, b.start) for b in analysis.backchannels]
+        found_bc = [(rename[b.speaker], b.start) for b in analysis.backchannels]
         true_bc = [(b["speaker"], b["start"]) for b in truth["backchannels"]]
         totals["bc_found"] += len(found_bc)
         totals["bc_true"] += len(true_bc)
         totals["bc_hit"] += match(found_bc, true_bc, BACKCHANNEL_TOLERANCE)
-        share = next((s.talk_share for s in analysis.stats if s.id == "A"), 0.0)
+        share = next((s.talk_share for s in analysis.stats if rename[s.id] == "A"), 0.0)
         share_errors.append(abs(share - true_talk_share(truth)) * 100)
-        latencies += latency_errors(truth, analysis)
+        latencies += latency_errors(truth, analysis, rename)
     return {"totals": totals, "share_errors": share_errors, "latency_errors": latencies}
 
 

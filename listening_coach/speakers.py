@@ -9,6 +9,7 @@ import numpy as np
 from .audio import SAMPLE_RATE, Recording
 from .diarize import diarize
 from .errors import InputError
+from .overlap import cut_off_onsets, settle_changes
 from .transcribe import ProgressCallback, TranscribeOptions, transcribe
 from .types import Span, Transcript, Word
 from .vad import channel_separation, frame_levels, own_voice_spans, pad_spans, spans_to_mask
@@ -131,7 +132,8 @@ def _shared(recording, speech, model_spec, options, n_speakers, voices, on_start
     heard = transcribe(signal, regions, model_spec=model_spec, options=options, on_progress=on_progress)
     segments = diarize(signal, SAMPLE_RATE, speech, n_speakers=n_speakers, voices=voices)
     ids = SPEAKER_IDS[:n_speakers] if n_speakers <= len(SPEAKER_IDS) else ()
-    words = tuple(_with_speaker(w, segments, ids) for w in heard)
+    words = [_with_speaker(w, segments, ids) for w in heard]
+    words = tuple(cut_off_onsets(settle_changes(words), frame_levels(signal[None, :])[0]))
     activity = {
         speaker: tuple(span for span, index in segments if index == i) for i, speaker in enumerate(ids)
     }
