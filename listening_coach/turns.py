@@ -19,6 +19,9 @@ TURN_PAUSE = 1.0
 BACKCHANNEL_MAX = 1.2
 """Longest listener response (s) that can still be a backchannel."""
 
+BACKCHANNEL_MAX_WORDS = 3
+"""Most words a backchannel can have."""
+
 BACKCHANNEL_MIN_VOICE = 0.2
 """Shortest untranscribed voice activity (s) counted as a backchannel."""
 
@@ -32,7 +35,7 @@ _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
 def is_backchannel_text(text: str) -> bool:
     """Whether `text` consists only of listener tokens such as "mm-hmm", "yeah" or "oh no"."""
     tokens = _WORD.findall(text.lower())
-    return 0 < len(tokens) <= 3 and all(t in BACKCHANNEL_WORDS for t in tokens)
+    return 0 < len(tokens) <= BACKCHANNEL_MAX_WORDS and all(t in BACKCHANNEL_WORDS for t in tokens)
 
 
 def speech_runs(words: Sequence[Word], pause: float = TURN_PAUSE) -> list[tuple[Word, ...]]:
@@ -68,9 +71,17 @@ def build_turns(transcript: Transcript) -> tuple[list[Turn], list[Backchannel]]:
 
 
 def _is_backchannel_run(run: tuple[Word, ...], others: Sequence[tuple[Word, ...]]) -> bool:
-    """Short listener tokens said while the partner holds the floor, not an answer to a question."""
+    """Short listener tokens said while the partner holds the floor, not an answer to a question.
+
+    A few words wholly inside the partner's speech count whatever they are: Whisper often hears
+    "mm-hmm" as "and then", and such a burst leaves the floor with the partner anyway.
+    """
     start, end = run[0].start, run[-1].end
-    if end - start > BACKCHANNEL_MAX or not is_backchannel_text(" ".join(w.text for w in run)):
+    if end - start > BACKCHANNEL_MAX:
+        return False
+    if len(run) <= BACKCHANNEL_MAX_WORDS and any(o[0].start < start and end < o[-1].end for o in others):
+        return True
+    if not is_backchannel_text(" ".join(w.text for w in run)):
         return False
     before = [o for o in others if o[0].start < start]
     if not before:

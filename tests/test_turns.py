@@ -66,3 +66,21 @@ def test_backchannel_vocabulary():
     assert is_backchannel_text("Yeah, right.")
     assert not is_backchannel_text("yeah but I disagree")
     assert not is_backchannel_text("")
+
+
+def test_a_few_misheard_words_inside_partner_speech_are_a_backchannel():
+    turns, backchannels = build_turns(transcript(
+        line("A", 0.0, "so I told my boss that I could not stay late again this week"),
+        line("B", 1.5, "and then"),  # Whisper's hearing of "mm-hmm"
+    ))
+    assert [t.speaker for t in turns] == ["A"]
+    assert [(b.speaker, b.text) for b in backchannels] == [("B", "and then")]
+
+
+def test_a_short_turn_that_outlasts_the_partner_is_not_a_backchannel():
+    turns, backchannels = build_turns(transcript(
+        line("A", 0.0, "so I told my boss that"),  # ends 1.8
+        line("B", 1.5, "and then what"),  # ends 2.4, after A stopped
+    ))
+    assert [t.speaker for t in turns] == ["A", "B"]
+    assert backchannels == []
