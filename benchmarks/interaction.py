@@ -8,7 +8,8 @@ the stereo file (one mic per partner) and the mono mix (shared mic), and compare
 - backchannels: precision and recall; a match is the same listener within 0.5 s;
 - talk share: absolute error in points (partner A's share);
 - latency: mean absolute error (s) over true changes of speaker matched to a found turn;
-- terminal overlaps counted as interruptions (should be 0).
+- terminal overlaps counted as interruptions (should be 0);
+- word attribution: the share of transcribed word time given to the partner who said it.
 
 With a shared microphone (and no enrollment voices) the pipeline's ids "A"/"B" follow the order of
 first speech, not the script's partners, so each conversation's found ids are first renamed by the
@@ -76,10 +77,38 @@ def latency_errors(truth: dict, analysis, rename: dict[str, str]) -> list[float]
     return errors
 
 
+def attribution(truth: dict, analysis, rename: dict[str, str]) -> tuple[float, float]:
+    """Seconds of transcribed word time given to the right and to the wrong partner.
+
+    A word's true partner is the one whose scripted speech it overlaps most (the nearest if none).
+    """
+    spans = {s: [(t["start"], t["end"]) for t in truth["turns"] if t["speaker"] == s]
+             + [(b["start"], b["end"]) for b in truth["backchannels"] if b["speaker"] == s] for s in ("A", "B")}
+
+    def true_speaker(start: float, end: float) -> str:
+        shared = {s: sum(max(0.0, min(end, e) - max(start, b)) for b, e in spans[s]) for s in spans}
+        if max(shared.values()) > 0:
+            return max(shared, key=shared.get)
+        middle = (start + end) / 2
+        return min(spans, key=lambda s: min((max(b - middle, middle - e) for b, e in spans[s]),
+                                            default=float("inf")))
+
+    right = wrong = 0.0
+    for turn in analysis.turns:
+        for word in turn.words:
+            duration = max(word.end - word.start, 0.01)
+            if true_speaker(word.start, word.end) == rename[turn.speaker]:
+                right += duration
+            else:
+                wrong += duration
+    return right, wrong
+
+
 def evaluate(truth_paths: list[Path], mics: str) -> dict:
     from listening_coach.pipeline import AnalyzeOptions, analyze_audio
 
-    totals = dict(int_found=0, int_true=0, int_hit=0, bc_found=0, bc_true=0, bc_hit=0, terminal=0)
+    totals = dict(int_found=0, int_true=0, int_hit=0, bc_found=0, bc_true=0, bc_hit=0, terminal=0,
+                  right=0.0, wrong=0.0)
     share_errors, latencies = [], []
     for path in truth_paths:
         truth = json.loads(path.read_text())
@@ -101,6 +130,9 @@ def evaluate(truth_paths: list[Path], mics: str) -> dict:
         share = next((s.talk_share for s in analysis.stats if rename[s.id] == "A"), 0.0)
         share_errors.append(abs(share - true_talk_share(truth)) * 100)
         latencies += latency_errors(truth, analysis, rename)
+        right, wrong = attribution(truth, analysis, rename)
+        totals["right"] += right
+        totals["wrong"] += wrong
     return {"totals": totals, "share_errors": share_errors, "latency_errors": latencies}
 
 
@@ -117,6 +149,7 @@ def report(mics: str, result: dict) -> None:
     print(f"{mics:>12}  interruptions P {ip:.2f} R {ir:.2f} F1 {f1:.2f} ({t['int_true']} true)  "
           f"terminal overlaps counted: {t['terminal']}")
     print(f"{'':>12}  backchannels  P {bp:.2f} R {br:.2f} ({t['bc_true']} true)")
+    print(f"{'':>12}  word time given to the right partner: {ratio(t['right'], t['right'] + t['wrong']):.3f}")
     print(f"{'':>12}  talk share error: mean {sum(shares) / len(shares):.1f} max {max(shares):.1f} points")
     print(f"{'':>12}  latency error: mean {sum(lat) / max(len(lat), 1):.2f} s over {len(lat)} changes of speaker")
 
