@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -64,7 +64,7 @@ def transcribe_speakers(
     options: TranscribeOptions = TranscribeOptions(),
     n_speakers: int = 2,
     voices: Mapping[str, np.ndarray] | None = None,
-    on_start: callable = None,
+    on_start: Callable[[float], None] | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> Transcript:
     """Transcribe the `speech` spans of `recording` and give every word a speaker id ("A", "B").

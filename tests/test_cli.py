@@ -76,7 +76,9 @@ def test_demo_runs_the_bundled_sample():
 
 
 def test_every_command_has_help_with_examples():
-    commands = ["analyze", "demo", "classify", "report"]
+    commands = [[], ["analyze"], ["demo"], ["classify"], ["report"], ["record"], ["devices"],
+                ["history"], ["sessions", "delete"]]
     for command in commands:
-        result = run_cli(command, "--help")
+        result = run_cli(*command, "--help")
         assert result.returncode == 0 and "Example" in result.stdout, command
+        assert all(len(line) <= 80 for line in result.stdout.splitlines()), command
