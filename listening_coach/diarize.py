@@ -47,6 +47,7 @@ FRAME_RATE = 100
 
 _N_FFT = 512
 _WIN = 400  # 25 ms analysis window
+_BLOCK_FRAMES = 6000  # frames per block when computing cepstra (60 s)
 _N_MELS = 40
 _N_CEPS = 20  # c0 (loudness) is dropped, leaving 19
 _WINDOW = 150  # frames per clustering window (1.5 s)
@@ -182,9 +183,12 @@ def _cepstra(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     n_frames = int(np.ceil(len(samples) / hop))
     padded = np.pad(samples, (_WIN // 2, n_frames * hop + _WIN))
     frames = np.lib.stride_tricks.sliding_window_view(padded, _WIN)[: n_frames * hop : hop]
-    power = np.abs(rfft(frames * np.hanning(_WIN), _N_FFT, axis=1)) ** 2
-    mel = np.log(power @ _mel_filters().T + 1e-10)
-    return dct(mel, axis=1, norm="ortho")[:, 1:_N_CEPS]
+    window, filters = np.hanning(_WIN), _mel_filters().T
+    blocks = []
+    for start in range(0, n_frames, _BLOCK_FRAMES):  # in blocks: memory stays flat with length
+        power = np.abs(rfft(frames[start : start + _BLOCK_FRAMES] * window, _N_FFT, axis=1)) ** 2
+        blocks.append(dct(np.log(power @ filters + 1e-10), axis=1, norm="ortho")[:, 1:_N_CEPS])
+    return np.concatenate(blocks) if blocks else np.zeros((0, _N_CEPS - 1))
 
 
 def _mel_filters() -> np.ndarray:

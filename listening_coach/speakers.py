@@ -10,7 +10,7 @@ from .audio import SAMPLE_RATE, Recording
 from .diarize import diarize
 from .errors import InputError
 from .overlap import cut_off_onsets, settle_changes
-from .transcribe import ProgressCallback, TranscribeOptions, transcribe
+from .transcribe import ProgressCallback, Region, TranscribeOptions, transcribe
 from .types import Span, Transcript, Word
 from .vad import channel_separation, frame_levels, own_voice_spans, pad_spans, spans_to_mask
 
@@ -82,11 +82,13 @@ def _per_partner(recording, speech, model_spec, options, on_start, on_progress) 
     regions = [pad_spans(spans, REGION_PAD, duration) for spans in owners]
     if on_start:
         on_start(sum(s.duration for spans in regions for s in spans))
+    to_hear = [Region(recording.samples[channel], span, speaker)
+               for channel, speaker in enumerate(SPEAKER_IDS) for span in regions[channel]]
+    heard = transcribe(to_hear, model_spec=model_spec, options=options, on_progress=on_progress)
     words: list[Word] = []
     for channel, speaker in enumerate(SPEAKER_IDS):
-        heard = transcribe(recording.samples[channel], regions[channel], model_spec=model_spec,
-                           options=options, speaker=speaker, on_progress=on_progress)
-        own = [_snap_to_voice(w, owners[channel]) for w in heard if _is_own_voice(w, owners[channel])]
+        own = [_snap_to_voice(w, owners[channel]) for w in heard
+               if w.speaker == speaker and _is_own_voice(w, owners[channel])]
         words += _onsets_to_voice(own, owners[channel])
     words.sort(key=lambda w: (w.start, w.end))
     activity = {speaker: tuple(spans) for speaker, spans in zip(SPEAKER_IDS, owners)}
@@ -129,7 +131,8 @@ def _shared(recording, speech, model_spec, options, n_speakers, voices, on_start
     regions = pad_spans(speech, REGION_PAD, recording.info.duration)
     if on_start:
         on_start(sum(s.duration for s in regions))
-    heard = transcribe(signal, regions, model_spec=model_spec, options=options, on_progress=on_progress)
+    heard = transcribe([Region(signal, span) for span in regions], model_spec=model_spec, options=options,
+                       on_progress=on_progress)
     segments = diarize(signal, SAMPLE_RATE, speech, n_speakers=n_speakers, voices=voices)
     ids = SPEAKER_IDS[:n_speakers] if n_speakers <= len(SPEAKER_IDS) else ()
     words = [_with_speaker(w, segments, ids) for w in heard]

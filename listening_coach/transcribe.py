@@ -1,7 +1,8 @@
 """Speech to words with faster-whisper; the only module that loads the Whisper model.
 
-Only the speech regions are transcribed: they are cut out, joined with a short silence between them
-and sent through Whisper as one signal, and the word times are mapped back to the recording.
+Only the speech regions are transcribed: they are cut out (from one signal, or from each partner's
+microphone), joined with a short silence between them and sent through Whisper as one signal, and
+the word times are mapped back to the recording.
 """
 
 from __future__ import annotations
@@ -85,29 +86,35 @@ def load_model(spec: str | None, compute_type: str = "int8"):
         ) from None
 
 
+@dataclass(frozen=True, eq=False)
+class Region:
+    """A stretch `span` (s) of a 16 kHz mono `signal` to transcribe; its words get `speaker`."""
+
+    signal: np.ndarray
+    span: Span
+    speaker: str | None = None
+
+
 def transcribe(
-    signal: np.ndarray,
-    regions: Sequence[Span],
+    regions: Sequence[Region],
     *,
     model_spec: str | None = None,
     options: TranscribeOptions = TranscribeOptions(),
-    speaker: str | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> list[Word]:
-    """Words spoken in `regions` of a 16 kHz mono `signal`, with times in the recording.
+    """Words spoken in `regions`, in one pass of Whisper, with times in the recording.
 
     Parameters
     ----------
     regions
-        Speech spans (s) to transcribe; everything else is skipped.
-    speaker
-        Speaker id given to every word (None when not known yet).
+        Speech to transcribe (everything else is skipped); regions may come from different
+        signals (one per microphone) and overlap in time.
     on_progress
         Told how many seconds of the joined speech each decoded segment covered.
     """
     if not regions:
         return []
-    joined, timeline = _join(signal, regions)
+    joined, timeline = _join(regions)
     model = load_model(model_spec, options.compute_type)
     segments, _ = model.transcribe(
         joined,
@@ -123,9 +130,9 @@ def transcribe(
         for word in segment.words or ():
             text = word.word.strip()
             if text:
-                start, end = timeline.to_recording(word.start, word.end)
+                start, end, region = timeline.to_recording(word.start, word.end)
                 words.append(Word(text, round(start, 3), round(end, 3), round(float(word.probability), 3),
-                                  speaker))
+                                  regions[region].speaker))
         if on_progress:
             on_progress(max(0.0, segment.end - done))
             done = max(done, segment.end)
@@ -143,8 +150,8 @@ class _Timeline:
     lengths: np.ndarray
     length: float
 
-    def to_recording(self, start: float, end: float) -> tuple[float, float]:
-        """Recording times of a word at `start`-`end` in the joined signal.
+    def to_recording(self, start: float, end: float) -> tuple[float, float, int]:
+        """Recording times of a word at `start`-`end` in the joined signal, and its region's index.
 
         A word whose timestamps straddle two regions is kept in the one holding more of it.
         """
@@ -156,7 +163,7 @@ class _Timeline:
                 first, start = last, self.joined_starts[last]
             else:
                 last, end = first, self.joined_starts[first] + self.lengths[first]
-        return self._map(first, start), max(self._map(first, start), self._map(last, end))
+        return self._map(first, start), max(self._map(first, start), self._map(last, end)), first
 
     def _region(self, t: float) -> int:
         return max(0, int(np.searchsorted(self.joined_starts, t, side="right")) - 1)
@@ -166,14 +173,14 @@ class _Timeline:
         return float(self.recording_starts[region] + offset)
 
 
-def _join(signal: np.ndarray, regions: Sequence[Span]) -> tuple[np.ndarray, _Timeline]:
+def _join(regions: Sequence[Region]) -> tuple[np.ndarray, _Timeline]:
     gap = np.zeros(int(GAP * SAMPLE_RATE), dtype=np.float32)
     pieces, joined_starts, recording_starts, lengths = [], [], [], []
     position = 0
-    for span in regions:
-        piece = signal[int(span.start * SAMPLE_RATE) : int(span.end * SAMPLE_RATE)]
+    for region in regions:
+        piece = region.signal[int(region.span.start * SAMPLE_RATE) : int(region.span.end * SAMPLE_RATE)]
         joined_starts.append(position / SAMPLE_RATE)
-        recording_starts.append(span.start)
+        recording_starts.append(region.span.start)
         lengths.append(piece.size / SAMPLE_RATE)
         pieces += [piece, gap]
         position += piece.size + gap.size
