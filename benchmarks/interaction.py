@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]  # measure this checkout, whatever is installed
 
 ONSET_TOLERANCE = 1.0
 BACKCHANNEL_TOLERANCE = 0.5

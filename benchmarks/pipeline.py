@@ -24,6 +24,7 @@ import numpy as np
 import soundfile
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # measure this checkout, whatever is installed
 SAMPLES = ROOT / "sample_audio"
 
 
