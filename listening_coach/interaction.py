@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
 
+from .turns import TURN_PAUSE
 from .types import Backchannel, Interruption, Overlap, Span, Speaker, SpeakerStats, Turn
+from .vad import merge_spans
 
 TERMINAL_OVERLAP = 0.3
 """A turn that starts less than this (s) before the partner's speech ends overlaps it terminally."""
@@ -57,13 +59,20 @@ def speaker_stats(
     turns: Sequence[Turn],
     interruptions: Sequence[Interruption],
     backchannels: Sequence[Backchannel],
+    activity: Mapping[str, Sequence[Span]] | None = None,
 ) -> list[SpeakerStats]:
     """Each partner's talk time and share, turn figures, latency and label counts.
 
-    Talk time counts turns and backchannels (s); words per minute use turn time only.
+    Talk time (s) is the time covered by the partner's voice activity, turns and backchannels, with
+    pauses under `TURN_PAUSE` bridged as in a turn: voice activity counts speech that the recogniser
+    skipped. Words per minute use turn time only.
     """
-    talk = {s.id: sum(t.duration for t in turns if t.speaker == s.id)
-            + sum(b.end - b.start for b in backchannels if b.speaker == s.id) for s in speakers}
+    activity = activity or {}
+    talk = {}
+    for s in speakers:
+        spoken = [*activity.get(s.id, ()), *(Span(t.start, t.end) for t in turns if t.speaker == s.id),
+                  *(Span(b.start, b.end) for b in backchannels if b.speaker == s.id)]
+        talk[s.id] = sum(span.duration for span in merge_spans(spoken, TURN_PAUSE))
     total = sum(talk.values())
     stats = []
     for speaker in speakers:

@@ -89,7 +89,10 @@ def analyze_transcript(
     turns, backchannels = build_turns(transcript)
     turns, interruptions, overlaps = find_overlaps(turns)
     turns = label_turns(turns)
-    stats = speaker_stats(speakers, turns, interruptions, backchannels)
+    # Each partner's own microphone measures their voice directly; a shared mic's diarization
+    # bridges 2 s pauses, which overstates talk time (measured in docs/interaction.md).
+    voice = transcript.activity if transcript.mics == "per-partner" else None
+    stats = speaker_stats(speakers, turns, interruptions, backchannels, voice)
     analysis = Analysis(
         audio=audio, mics=transcript.mics, speakers=tuple(speakers), turns=tuple(turns),
         interruptions=tuple(interruptions), backchannels=tuple(backchannels), stats=tuple(stats),
