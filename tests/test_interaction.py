@@ -81,3 +81,16 @@ def test_speaker_stats_count_talk_share_interruptions_and_latency():
 def test_pauses_of_at_least_one_and_a_half_seconds_are_listed():
     turns, *_ = analyse(line("A", 0.0, "right"), line("B", 0.6, "so"), line("A", 3.0, "well"))
     assert pauses(turns) == [Span(0.9, 3.0)]
+
+
+def test_voice_activity_counts_speech_the_recogniser_skipped():
+    a = line("A", 0.0, "tell me about your day")  # 0.0-1.5
+    b = line("B", 2.0, "it was long")  # 2.0-2.9
+    turns, backchannels, interruptions, _ = analyse(a, b)
+    heard = {"A": [Span(0.0, 1.5), Span(5.0, 8.0)], "B": [Span(2.0, 2.9)]}  # A spoke at 5-8 s, no words
+    words_only = {s.id: s for s in speaker_stats(SPEAKERS, turns, interruptions, backchannels)}
+    with_voice = {s.id: s for s in speaker_stats(SPEAKERS, turns, interruptions, backchannels, heard)}
+    assert words_only["A"].talk_time == pytest.approx(1.5)
+    assert with_voice["A"].talk_time == pytest.approx(4.5)
+    assert with_voice["A"].talk_share == pytest.approx(4.5 / 5.4, abs=0.001)
+    assert with_voice["A"].words_per_minute == words_only["A"].words_per_minute  # from turns only
