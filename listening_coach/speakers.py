@@ -36,11 +36,10 @@ def check_mics(recording: Recording, requested: str) -> None:
 def choose_mics(recording: Recording, requested: str, speech: Sequence[Span]) -> tuple[str, str]:
     """Resolve `requested` ("auto", "shared" or "per-partner") to a set-up and say why.
 
-    `speech` is where anyone speaks in the recording (s).
+    `speech` is where anyone speaks in the recording (s); `check_mics` has accepted `requested`.
 
     Returns the set-up and a one-line reason for the user.
     """
-    check_mics(recording, requested)
     channels = recording.info.channels
     if requested == "per-partner":
         return "per-partner", "one microphone per partner (--mics per-partner)"
