@@ -370,6 +370,8 @@ def history(partner, since, as_json, csv_path, plot_path):
     from . import trends
     from .history import list_sessions
 
+    if plot_path:
+        trends.check_plot_path(plot_path)
     sessions = list_sessions(partner=partner, since=since.date() if since else None)
     if as_json:
         click.echo(json.dumps(trends.as_json(sessions), indent=2, ensure_ascii=False))

@@ -95,10 +95,15 @@ def render_history(sessions: list[SessionSummary], console) -> None:
                       f"{len(points)} session(s)", markup=False)
 
 
-def write_plot(sessions: list[SessionSummary], path: Path) -> None:
-    """Plot each partner's interruptions (raw and per 10 minutes) by date to a .png or .svg file."""
+def check_plot_path(path: Path) -> None:
+    """Refuse a plot file that is neither .png nor .svg."""
     if path.suffix.lower() not in (".png", ".svg"):
         raise InputError(f"--plot {path}: give a file ending in .png or .svg.")
+
+
+def write_plot(sessions: list[SessionSummary], path: Path) -> None:
+    """Plot each partner's interruptions (raw and per 10 minutes) by date to a .png or .svg file."""
+    check_plot_path(path)
     import matplotlib
 
     matplotlib.use("Agg")
