@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -86,30 +87,47 @@ def _per_partner(recording, speech, model_spec, options, on_start, on_progress) 
     heard = transcribe(to_hear, model_spec=model_spec, options=options, on_progress=on_progress)
     words: list[Word] = []
     for channel, speaker in enumerate(SPEAKER_IDS):
-        own = [_snap_to_voice(w, owners[channel]) for w in heard
-               if w.speaker == speaker and _is_own_voice(w, owners[channel])]
-        words += _onsets_to_voice(own, owners[channel])
+        voice = _OwnVoice(owners[channel])
+        words += _onsets_to_voice(_own_words([w for w in heard if w.speaker == speaker], voice), voice)
     words.sort(key=lambda w: (w.start, w.end))
     activity = {speaker: tuple(spans) for speaker, spans in zip(SPEAKER_IDS, owners)}
     return Transcript(words=tuple(words), activity=activity, mics="per-partner")
 
 
-def _is_own_voice(word: Word, own: Sequence[Span], *, tolerance: float = 0.15) -> bool:
-    """Whether `word` lies (within `tolerance` s) in its channel's own-voice spans, not in bleed."""
-    widened = Span(word.start - tolerance, word.end + tolerance)
-    return any(widened.overlap(span) > 0 for span in own)
+class _OwnVoice:
+    """One channel's own-voice spans (sorted, disjoint), looked up by bisection."""
+
+    def __init__(self, spans: Sequence[Span]) -> None:
+        self._spans = list(spans)
+        self._starts = [s.start for s in self._spans]
+        self._ends = [s.end for s in self._spans]
+
+    def touching(self, start: float, end: float) -> list[Span]:
+        """The spans that overlap `start`-`end` (s), in time order."""
+        return self._spans[bisect_right(self._ends, start) : bisect_left(self._starts, end)]
+
+    def onsets(self, start: float, end: float) -> list[float]:
+        """Starts (s) of the spans that begin in [`start`, `end`)."""
+        return self._starts[bisect_left(self._starts, start) : bisect_left(self._starts, end)]
 
 
-def _snap_to_voice(word: Word, own: Sequence[Span], *, tolerance: float = 0.15) -> Word:
-    """`word` trimmed to the voice activity it overlaps (Whisper's word edges drift into silence)."""
-    widened = Span(word.start - tolerance, word.end + tolerance)
-    touching = [span for span in own if widened.overlap(span) > 0]
-    start = min(max(word.start, min(s.start for s in touching)), word.end)
-    end = max(min(word.end, max(s.end for s in touching)), start)
-    return Word(word.text, round(start, 3), round(end, 3), word.probability, word.speaker)
+def _own_words(words: Sequence[Word], voice: _OwnVoice, *, tolerance: float = 0.15) -> list[Word]:
+    """The `words` that lie (within `tolerance` s) in their channel's own voice, trimmed to it.
+
+    Words outside it are the other partner's bleed; Whisper's word edges drift into silence, so
+    each kept word is cut to the voice activity it overlaps.
+    """
+    kept = []
+    for word in words:
+        touching = voice.touching(word.start - tolerance, word.end + tolerance)
+        if touching:
+            start = min(max(word.start, touching[0].start), word.end)
+            end = max(min(word.end, touching[-1].end), start)
+            kept.append(Word(word.text, round(start, 3), round(end, 3), word.probability, word.speaker))
+    return kept
 
 
-def _onsets_to_voice(words: Sequence[Word], own: Sequence[Span], *, reach: float = 0.5) -> list[Word]:
+def _onsets_to_voice(words: Sequence[Word], voice: _OwnVoice, *, reach: float = 0.5) -> list[Word]:
     """Move the first word after each pause back to where the voice started, up to `reach` s.
 
     Whisper often places a first word's start late; interruption onsets need it where it is.
@@ -117,11 +135,11 @@ def _onsets_to_voice(words: Sequence[Word], own: Sequence[Span], *, reach: float
     moved = []
     for i, word in enumerate(words):
         previous_end = moved[-1].end if moved else 0.0
-        onsets = [s.start for s in own if previous_end <= s.start < word.start and word.start - s.start <= reach]
+        onsets = voice.onsets(max(previous_end, word.start - reach), word.start)
         if i and word.start - previous_end < reach or not onsets:
             moved.append(word)
         else:
-            moved.append(Word(word.text, round(min(onsets), 3), word.end, word.probability, word.speaker))
+            moved.append(Word(word.text, round(onsets[0], 3), word.end, word.probability, word.speaker))
     return moved
 
 
