@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -13,7 +12,7 @@ from .errors import InputError
 from .overlap import cut_off_onsets, settle_changes
 from .transcribe import ProgressCallback, Region, TranscribeOptions, transcribe
 from .types import Span, Transcript, Word
-from .vad import channel_separation, frame_levels, own_voice_spans, pad_spans, spans_to_mask
+from .vad import SpanIndex, channel_separation, frame_levels, own_voice_spans, pad_spans, spans_to_mask
 
 MIC_MODES = ("auto", "shared", "per-partner")
 SPEAKER_IDS = ("A", "B")
@@ -87,31 +86,14 @@ def _per_partner(recording, speech, model_spec, options, on_start, on_progress) 
     heard = transcribe(to_hear, model_spec=model_spec, options=options, on_progress=on_progress)
     words: list[Word] = []
     for channel, speaker in enumerate(SPEAKER_IDS):
-        voice = _OwnVoice(owners[channel])
+        voice = SpanIndex(owners[channel])
         words += _onsets_to_voice(_own_words([w for w in heard if w.speaker == speaker], voice), voice)
     words.sort(key=lambda w: (w.start, w.end))
     activity = {speaker: tuple(spans) for speaker, spans in zip(SPEAKER_IDS, owners)}
     return Transcript(words=tuple(words), activity=activity, mics="per-partner")
 
 
-class _OwnVoice:
-    """One channel's own-voice spans (sorted, disjoint), looked up by bisection."""
-
-    def __init__(self, spans: Sequence[Span]) -> None:
-        self._spans = list(spans)
-        self._starts = [s.start for s in self._spans]
-        self._ends = [s.end for s in self._spans]
-
-    def touching(self, start: float, end: float) -> list[Span]:
-        """The spans that overlap `start`-`end` (s), in time order."""
-        return self._spans[bisect_right(self._ends, start) : bisect_left(self._starts, end)]
-
-    def onsets(self, start: float, end: float) -> list[float]:
-        """Starts (s) of the spans that begin in [`start`, `end`)."""
-        return self._starts[bisect_left(self._starts, start) : bisect_left(self._starts, end)]
-
-
-def _own_words(words: Sequence[Word], voice: _OwnVoice, *, tolerance: float = 0.15) -> list[Word]:
+def _own_words(words: Sequence[Word], voice: SpanIndex, *, tolerance: float = 0.15) -> list[Word]:
     """The `words` that lie (within `tolerance` s) in their channel's own voice, trimmed to it.
 
     Words outside it are the other partner's bleed; Whisper's word edges drift into silence, so
@@ -119,7 +101,7 @@ def _own_words(words: Sequence[Word], voice: _OwnVoice, *, tolerance: float = 0.
     """
     kept = []
     for word in words:
-        touching = voice.touching(word.start - tolerance, word.end + tolerance)
+        touching = voice.overlapping(word.start - tolerance, word.end + tolerance)
         if touching:
             start = min(max(word.start, touching[0].start), word.end)
             end = max(min(word.end, touching[-1].end), start)
@@ -127,7 +109,7 @@ def _own_words(words: Sequence[Word], voice: _OwnVoice, *, tolerance: float = 0.
     return kept
 
 
-def _onsets_to_voice(words: Sequence[Word], voice: _OwnVoice, *, reach: float = 0.5) -> list[Word]:
+def _onsets_to_voice(words: Sequence[Word], voice: SpanIndex, *, reach: float = 0.5) -> list[Word]:
     """Move the first word after each pause back to where the voice started, up to `reach` s.
 
     Whisper often places a first word's start late; interruption onsets need it where it is.
@@ -135,7 +117,7 @@ def _onsets_to_voice(words: Sequence[Word], voice: _OwnVoice, *, reach: float = 
     moved = []
     for i, word in enumerate(words):
         previous_end = moved[-1].end if moved else 0.0
-        onsets = voice.onsets(max(previous_end, word.start - reach), word.start)
+        onsets = voice.starts_in(max(previous_end, word.start - reach), word.start)
         if i and word.start - previous_end < reach or not onsets:
             moved.append(word)
         else:
@@ -151,25 +133,24 @@ def _shared(recording, speech, model_spec, options, n_speakers, voices, on_start
     heard = transcribe([Region(signal, span) for span in regions], model_spec=model_spec, options=options,
                        on_progress=on_progress)
     segments = diarize(signal, SAMPLE_RATE, speech, n_speakers=n_speakers, voices=voices)
-    ids = SPEAKER_IDS[:n_speakers] if n_speakers <= len(SPEAKER_IDS) else ()
-    words = [_with_speaker(w, segments, ids) for w in heard]
+    activity = {speaker: tuple(span for span, index in segments if index == i)
+                for i, speaker in enumerate(SPEAKER_IDS[:n_speakers])}
+    voices_by_speaker = {speaker: SpanIndex(spans) for speaker, spans in activity.items()}
+    words = [_with_speaker(w, voices_by_speaker) for w in heard]
     words = tuple(cut_off_onsets(settle_changes(words), frame_levels(signal[None, :])[0]))
-    activity = {
-        speaker: tuple(span for span, index in segments if index == i) for i, speaker in enumerate(ids)
-    }
     return Transcript(words=words, activity=activity, mics="shared")
 
 
-def _with_speaker(word: Word, segments: Sequence[tuple[Span, int]], ids: Sequence[str]) -> Word:
-    """`word` with the speaker whose segments overlap it most (the nearest segment if none do)."""
-    if not segments:
-        return Word(word.text, word.start, word.end, word.probability, ids[0])
-    overlap = np.zeros(len(ids))
-    for span, index in segments:
-        overlap[index] += word.span.overlap(span)
-    if overlap.max() > 0:
-        best = int(overlap.argmax())
+def _with_speaker(word: Word, voices: Mapping[str, SpanIndex]) -> Word:
+    """`word` with the speaker whose voice overlaps it most (the nearest voice if none does)."""
+    overlap = {speaker: sum(word.span.overlap(s) for s in voice.overlapping(word.start, word.end))
+               for speaker, voice in voices.items()}
+    if max(overlap.values()) > 0:
+        best = max(overlap, key=overlap.get)
     else:
         middle = (word.start + word.end) / 2
-        best = min(segments, key=lambda seg: min(abs(seg[0].start - middle), abs(seg[0].end - middle)))[1]
-    return Word(word.text, word.start, word.end, word.probability, ids[best])
+        distance = {speaker: min((min(abs(s.start - middle), abs(s.end - middle)) for s in voice.spans),
+                                 default=float("inf"))
+                    for speaker, voice in voices.items()}
+        best = min(distance, key=distance.get)
+    return Word(word.text, word.start, word.end, word.probability, best)

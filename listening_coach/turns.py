@@ -8,12 +8,11 @@ partner. Backchannels that Whisper did not transcribe are found from the listene
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import replace
-from itertools import accumulate
 
 from .types import Backchannel, Span, Transcript, Turn, Word
+from .vad import SpanIndex
 
 TURN_PAUSE = 1.0
 """Pauses shorter than this (s) inside one partner's speech do not end the turn."""
@@ -113,27 +112,14 @@ def _silent_backchannels(transcript: Transcript, turns: Sequence[Turn]) -> list[
     """Short bursts of a listener's voice, with no transcribed word, inside the partner's turn."""
     found = []
     for speaker, spans in transcript.activity.items():
-        own_words = _Reach([w.span for w in transcript.words if w.speaker == speaker])
-        partner_turns = _Reach([Span(t.start, t.end) for t in turns if t.speaker != speaker])
+        own_words = SpanIndex([w.span for w in transcript.words if w.speaker == speaker])
+        partner_turns = SpanIndex([Span(t.start, t.end) for t in turns if t.speaker != speaker])
         for span in spans:
             if not BACKCHANNEL_MIN_VOICE <= span.duration <= BACKCHANNEL_MAX:
                 continue
-            if own_words.latest_end(before=span.end) > span.start:  # a word overlaps it
+            if own_words.overlapping(span.start, span.end):
                 continue
-            if partner_turns.latest_end(before=span.start) > span.end:  # inside a turn
+            if any(t.start < span.start and span.end < t.end
+                   for t in partner_turns.overlapping(span.start, span.end)):
                 found.append(Backchannel(speaker, round(span.start, 3), round(span.end, 3), ""))
     return found
-
-
-class _Reach:
-    """Spans sorted by start, to ask how far those starting before a time reach, in O(log n)."""
-
-    def __init__(self, spans: Sequence[Span]) -> None:
-        ordered = sorted(spans, key=lambda s: s.start)
-        self._starts = [s.start for s in ordered]
-        self._reach = list(accumulate((s.end for s in ordered), max))
-
-    def latest_end(self, *, before: float) -> float:
-        """Latest end (s) of the spans starting strictly before `before` (s); -inf if none."""
-        count = bisect_left(self._starts, before)
-        return self._reach[count - 1] if count else float("-inf")

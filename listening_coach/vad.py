@@ -7,6 +7,7 @@ the bleed level, so both partners count as speaking where they talk at once.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 
 import numpy as np
@@ -122,3 +123,22 @@ def merge_spans(spans: Sequence[Span], min_gap: float = 0.0) -> list[Span]:
 def pad_spans(spans: Sequence[Span], pad: float, limit: float) -> list[Span]:
     """Widen each span by `pad` seconds on each side (within 0..`limit`) and merge what then touches."""
     return merge_spans([Span(max(0.0, s.start - pad), min(limit, s.end + pad)) for s in spans])
+
+
+class SpanIndex:
+    """Spans sorted by start, for finding those that meet a time range without scanning them all."""
+
+    def __init__(self, spans: Sequence[Span]) -> None:
+        self.spans = sorted(spans, key=lambda s: s.start)
+        self._starts = [s.start for s in self.spans]
+        self._longest = max((s.duration for s in self.spans), default=0.0)
+
+    def overlapping(self, start: float, end: float) -> list[Span]:
+        """The spans sharing time with `start`-`end` (s), in order of start."""
+        first = bisect_left(self._starts, start - self._longest)
+        last = bisect_left(self._starts, end)
+        return [s for s in self.spans[first:last] if s.end > start]
+
+    def starts_in(self, start: float, end: float) -> list[float]:
+        """Starts (s) of the spans that begin in [`start`, `end`)."""
+        return self._starts[bisect_left(self._starts, start) : bisect_left(self._starts, end)]

@@ -1,0 +1,25 @@
+"""Span helpers: merging and the index that finds spans meeting a time range."""
+
+from listening_coach.types import Span
+from listening_coach.vad import SpanIndex, merge_spans
+
+SPANS = [Span(5.0, 9.0), Span(0.0, 1.0), Span(1.5, 2.0), Span(2.5, 12.0)]
+
+
+def brute_force(start, end):
+    return sorted((s for s in SPANS if s.start < end and s.end > start), key=lambda s: s.start)
+
+
+def test_index_finds_exactly_the_spans_a_scan_would():
+    index = SpanIndex(SPANS)
+    for start, end in [(0.5, 0.6), (1.0, 1.5), (3.0, 4.0), (11.0, 13.0), (12.0, 14.0), (-2.0, 0.0), (0.0, 20.0)]:
+        assert index.overlapping(start, end) == brute_force(start, end), (start, end)
+
+
+def test_index_lists_starts_in_a_range():
+    assert SpanIndex(SPANS).starts_in(1.0, 5.0) == [1.5, 2.5]
+    assert SpanIndex([]).overlapping(0.0, 1.0) == []
+
+
+def test_merge_bridges_short_gaps_only():
+    assert merge_spans(SPANS, 0.6) == [Span(0.0, 2.0), Span(2.5, 12.0)]
