@@ -22,4 +22,5 @@ def test_index_lists_starts_in_a_range():
 
 
 def test_merge_bridges_short_gaps_only():
-    assert merge_spans(SPANS, 0.6) == [Span(0.0, 2.0), Span(2.5, 12.0)]
+    assert merge_spans(SPANS, 0.4) == [Span(0.0, 1.0), Span(1.5, 2.0), Span(2.5, 12.0)]
+    assert merge_spans(SPANS, 0.5) == [Span(0.0, 12.0)]
