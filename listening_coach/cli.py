@@ -13,6 +13,9 @@ from rich.console import Console
 from . import __version__
 from .errors import CoachError, InputError
 
+MIC_CHOICES = ("auto", "shared", "per-partner")
+"""Microphone set-ups: decide from the audio, one shared microphone, one microphone per partner."""
+
 EXIT_INTERNAL = 1
 EXIT_INTERRUPTED = 130
 
@@ -74,7 +77,7 @@ def main() -> None:
 @click.option("--html", "html_path", type=click.Path(path_type=Path),
               help="Write the report as one self-contained HTML page here.")
 @click.option("--names", help="Partner names, comma-separated: channel order, or order of first speech.")
-@click.option("--mics", type=click.Choice(["auto", "shared", "per-partner"]), default="auto", show_default=True,
+@click.option("--mics", type=click.Choice(MIC_CHOICES), default="auto", show_default=True,
               help="One shared microphone, one per partner (stereo), or decide from the audio.")
 @click.option("--speakers", "n_speakers", type=int, default=2, show_default=True,
               help="How many people speak (1 or 2).")
@@ -277,7 +280,7 @@ def devices():
 @click.option("--names", help="Partner names, comma-separated: channel order, or order of first speech.")
 @click.option("--output", type=click.Path(path_type=Path),
               help="WAV file to write. [default: a new file in the history's recordings folder]")
-@click.option("--mics", type=click.Choice(["auto", "shared", "per-partner"]), default="auto", show_default=True,
+@click.option("--mics", type=click.Choice(MIC_CHOICES), default="auto", show_default=True,
               help="How to read the channels when analysing (as for 'analyze').")
 @click.option("--enroll", is_flag=True,
               help="First record each partner alone saying a sentence (needs --names), so that "

@@ -14,7 +14,6 @@ from .transcribe import ProgressCallback, Region, TranscribeOptions, transcribe
 from .types import Span, Transcript, Word
 from .vad import SpanIndex, channel_separation, frame_levels, own_voice_spans, pad_spans, spans_to_mask
 
-MIC_MODES = ("auto", "shared", "per-partner")
 SPEAKER_IDS = ("A", "B")
 SEPARATE_MICS_DB = 6.0
 """Channels whose levels differ by more than this (90th percentile, dB) come from separate mics."""
