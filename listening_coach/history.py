@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from .analysis_json import from_dict, to_dict
@@ -148,7 +149,7 @@ def _database() -> Iterator[sqlite3.Connection]:
     db = None
     try:
         db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
-        db.execute("PRAGMA journal_mode = WAL")
+        _use_wal(db)
         db.execute("PRAGMA synchronous = FULL")
         _migrate(db, path)
         yield db
@@ -162,6 +163,22 @@ def _database() -> Iterator[sqlite3.Connection]:
     finally:
         if db is not None:
             db.close()
+
+
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Put the database in WAL mode (a setting kept in the file).
+
+    SQLite refuses the switch at once, without waiting, while another process is creating the
+    same database, so the switch is retried for up to `BUSY_TIMEOUT` seconds.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _migrate(db: sqlite3.Connection, path: Path) -> None:
@@ -230,7 +247,7 @@ def list_sessions(partner: str | None = None, since: date | None = None) -> list
                   " WHERE name = ? COLLATE NOCASE)")
         params.append(partner)
     if since:
-        start = datetime.combine(since, time()).astimezone(timezone.utc)
+        start = datetime.combine(since, datetime.min.time()).astimezone(timezone.utc)
         query += " AND recorded_at >= ?"
         params.append(start.isoformat(timespec="seconds"))
     with _database() as db:
