@@ -26,6 +26,8 @@ OPEN_QUESTIONS = {
     "in_what_way": "In what way did it change things for you?",
     "go_from_here": "Where do you want to go from here?",
     "leave_you": "So where does that leave you?",
+    "contraction_did": "what'd you do after that",
+    "contraction_why": "Why'd she leave?",
 }
 CLOSED_QUESTIONS = {
     "yes_no": "Do you want me to take over the laundry?",
@@ -34,6 +36,7 @@ CLOSED_QUESTIONS = {
     "fact_time": "what time does the film start",
     "fact_amount": "How many nights were you away?",
     "who": "who's picking up the kids",
+    "which_choice_no_mark": "which is better the train or the car",
     "tag": "You talked to her already, didn't you",
     "declarative_mark": "You think it's that bad?",
     "embedded_if": "I was wondering if you called your mum",
@@ -50,6 +53,8 @@ NOT_QUESTIONS = {
     "go_from_here_statement": "You seem at a loss about where to go from here.",
     "rising_reflection_feel": "You feel like nobody listens to you?",
     "rising_reflection_sounds": "So it sounds like the move was harder than you expected?",
+    "which_relative": "We only see them at Christmas. Which is why it matters so much.",
+    "which_means": "which means we'd have to leave at six",
 }
 
 

@@ -28,8 +28,8 @@ _SUBJECTS = (
 AUX = frozenset(_AUX.split())
 SUBJECTS = frozenset(_SUBJECTS.split())
 PRONOUNS = frozenset("i you we he she they i'm you're we're he's she's they're i've you've".split())
-WH_OPEN = frozenset("what how why what's how's why's whats hows what're how're what'd".split())
-WH_CLOSED = frozenset("when where who whom whose which when's where's who's".split())
+WH_OPEN = frozenset("what how why what's how's why's whats hows what're how're what'd how'd why'd".split())
+WH_CLOSED = frozenset("when where who whom whose which when's where's who's where'd who'd when'd".split())
 _FACT = frozenset("time day date year age many much long often old number".split())
 _SCALE = re.compile(r"\bscale\b|\b(?:zero|one|0|1) to (?:ten|10)\b")
 _BACKCHANNEL = frozenset("yeah yes okay ok right alright huh really no mm hmm uh-huh".split())
@@ -81,15 +81,24 @@ _MID_YES_NO = re.compile(
 )
 
 
+# A sentence-initial "which" + is/was/means that does not end with '?' continues the previous sentence
+# as a relative clause ("Which is why it matters.", "Which is fine.", "which means ...", a trailing
+# "which-"), unless it offers a choice ("which is better tea or coffee": either/or, a closed question).
+_RELATIVE_WHICH = re.compile(r"^which(?: (?:is|was|means|meant)\b(?!.*\bor\b)|$)")
+
+
 def _wh_type(core: tuple[str, ...], asked: bool) -> str | None:
     """Type of a clause that starts with a wh-word, or None when it is not a question."""
     first = core[0]
     second = core[1] if len(core) > 1 else ""
-    if second in PRONOUNS:
-        return None  # "what you're saying is ...", "when you drink, you ...?"
+    if second in PRONOUNS and not first.endswith("'d"):
+        # "what you're saying is ...", "when you drink, you ...?"; but "what'd you" = "what did you".
+        return None
     if first in WH_CLOSED:
         if not asked and second not in AUX and first in ("when", "where"):
             return None  # "when the kids are asleep ..."
+        if not asked and _RELATIVE_WHICH.match(" ".join(core)):
+            return None  # "Which is why it's so important.", a trailing "which-"
         return "closed"
     return "closed" if second in _FACT else "open"
 
