@@ -29,26 +29,16 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.fft import dct, rfft
+from scipy.fft import dct
 from scipy.optimize import linear_sum_assignment
-from scipy.signal import resample_poly
 
 from .errors import InputError
+from .features import FRAME_RATE, log_mel
 from .types import Span
 
 MAX_SPEAKERS = 4
 """Largest `n_speakers` accepted (the method is measured on two)."""
 
-SAMPLE_RATE = 16000
-"""Rate (Hz) the features are computed at; other rates are resampled."""
-
-FRAME_RATE = 100
-"""Feature frames per second (10 ms hop)."""
-
-_N_FFT = 512
-_WIN = 400  # 25 ms analysis window
-_BLOCK_FRAMES = 6000  # frames per block when computing cepstra (60 s)
-_N_MELS = 40
 _N_CEPS = 20  # c0 (loudness) is dropped, leaving 19
 _WINDOW = 150  # frames per clustering window (1.5 s)
 _STEP = 50  # frames between clustering windows (0.5 s)
@@ -176,30 +166,7 @@ def _check_options(sample_rate: int, n_speakers: int, voices: Mapping[str, np.nd
 
 def _cepstra(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     """Log-mel cepstra c1..c19, shape (n_frames, 19), one frame every 10 ms."""
-    if sample_rate != SAMPLE_RATE:
-        g = np.gcd(int(sample_rate), SAMPLE_RATE)
-        samples = resample_poly(samples, SAMPLE_RATE // g, int(sample_rate) // g)
-    hop = SAMPLE_RATE // FRAME_RATE
-    n_frames = int(np.ceil(len(samples) / hop))
-    padded = np.pad(samples, (_WIN // 2, n_frames * hop + _WIN))
-    frames = np.lib.stride_tricks.sliding_window_view(padded, _WIN)[: n_frames * hop : hop]
-    window, filters = np.hanning(_WIN), _mel_filters().T
-    blocks = []
-    for start in range(0, n_frames, _BLOCK_FRAMES):  # in blocks: memory stays flat with length
-        power = np.abs(rfft(frames[start : start + _BLOCK_FRAMES] * window, _N_FFT, axis=1)) ** 2
-        blocks.append(dct(np.log(power @ filters + 1e-10), axis=1, norm="ortho")[:, 1:_N_CEPS])
-    return np.concatenate(blocks) if blocks else np.zeros((0, _N_CEPS - 1))
-
-
-def _mel_filters() -> np.ndarray:
-    """Triangular mel filterbank (HTK mel scale, 50-7600 Hz), shape (n_mels, n_fft // 2 + 1)."""
-    low_mel, high_mel = 2595.0 * np.log10(1.0 + np.array([50.0, 7600.0]) / 700.0)
-    edges_hz = 700.0 * (10 ** (np.linspace(low_mel, high_mel, _N_MELS + 2) / 2595.0) - 1.0)
-    bins_hz = np.linspace(0, SAMPLE_RATE / 2, _N_FFT // 2 + 1)
-    low, centre, high = edges_hz[:-2, None], edges_hz[1:-1, None], edges_hz[2:, None]
-    rising = (bins_hz - low) / (centre - low)
-    falling = (high - bins_hz) / (high - centre)
-    return np.maximum(0.0, np.minimum(rising, falling))
+    return dct(log_mel(samples, sample_rate), axis=1, norm="ortho")[:, 1:_N_CEPS]
 
 
 def _speech_mask(speech: Sequence[Span], n_frames: int) -> np.ndarray:

@@ -1,53 +1,26 @@
-"""Interruptions heard through one shared microphone, where the overlap itself is not seen.
+"""Interruptions and backchannels heard through one shared microphone.
 
 With one mixed signal, Whisper writes one stream of words and diarization gives each moment one
 speaker, so where the partner starts talking over the speaker, the speaker's turn seems to end
-where the partner's begins. Two cues, each with a meaning in conversation, say that the change of
-speaker was an interruption rather than a normal floor transfer:
+where the partner's begins, and a listener's "mm-hmm" under the talk disappears. `two_voices`
+measures where two voices sound at once; `show_overlaps` turns each such stretch into what the
+per-partner analysis would have seen (both partners speaking), so that turn building and
+`interaction.find_overlaps` apply the same definitions with either set-up; elsewhere only one
+voice sounds, so `absorb_flips` gives a word or two that diarization flipped to the other partner
+back to the partner around them.
 
-- no silence at the change: a normal gap (about 0.2 s) or a pause leaves the room quiet for a
-  moment; a change with the room never quiet means the voices met (overlap);
-- the speaker stopped mid-sentence: the words before the change end with no sentence-final
-  punctuation, so the change is not at a transition-relevance place (conversation analysis). A
-  terminal overlap (the next speaker starting a little before a finished sentence ends) therefore
-  never becomes an interruption.
-
-Where both hold, the partner's onset is moved back by `ASSUMED_OVERLAP`, so that turn building and
-`interaction.find_overlaps` see the overlap and classify it as in the per-partner case.
 Before that, `settle_changes` moves each change of speaker to a nearby sentence end, since
 diarization often places it a few words early or late. Measured figures: docs/interaction.md.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import replace
-from itertools import pairwise
 
-import numpy as np
-
-from .types import Word
-from .vad import FRAME
-
-ASSUMED_OVERLAP = 0.5
-"""Seconds the interrupter is taken to have started before the change of speaker.
-
-The definition counts an overlap as an interruption from 0.3 s before the speaker's end; the
-shared signal does not show where the second voice came in, so a value just above that is used.
-"""
-
-QUIET_DB = 10.0
-"""A frame is quiet when its level is within this many dB of the recording's noise floor."""
-
-MIN_SILENCE = 0.1
-"""Shortest quiet stretch (s) near a change of speaker that counts as a gap between the voices."""
-
-SEARCH = 0.5
-"""Seconds on either side of a change of speaker searched for a quiet stretch."""
-
-MIN_RUN_WORDS = 3
-"""Fewest words on each side of a change for it to be a floor transfer (fewer: a backchannel or a
-misattributed word)."""
+from .types import Span, Word
+from .vad import SpanIndex
 
 SENTENCE_END = (".", "?", "!")
 
@@ -56,40 +29,11 @@ SNAP = 0.6
 
 _NEAR_WORDS = 8  # words on each side of a change that can lie within SNAP s of it
 
+AROUND = 1.0
+"""Seconds on each side of a measured overlap in which the floor holder is judged by word time."""
 
-def cut_off_onsets(words: Sequence[Word], levels: np.ndarray) -> list[Word]:
-    """`words` with the first word of each interrupting run moved back by `ASSUMED_OVERLAP`.
-
-    Parameters
-    ----------
-    words : sequence of Word
-        The shared-microphone transcript, time-ordered, each word with a speaker.
-    levels : np.ndarray
-        Level (dBFS) of the mixed signal in frames of `vad.FRAME` seconds, shape (frames,).
-
-    Returns
-    -------
-    list of Word
-        The same words; a run that starts at a change with no silence (see `silent_near`) right
-        after a run ending mid-sentence (see `ends_mid_sentence`) starts `ASSUMED_OVERLAP` s
-        earlier, but not before the previous run's second-to-last word.
-    """
-    words = list(words)
-    floor = float(np.percentile(levels, 10)) if levels.size else 0.0
-    runs = _speaker_runs(words)
-    for before, after in pairwise(runs):
-        if min(len(before), len(after)) < MIN_RUN_WORDS:
-            continue
-        change = words[after[0]].start
-        if silent_near(levels, floor, change) or not ends_mid_sentence(
-            [words[i] for i in before], words[after[0]]
-        ):
-            continue
-        first = words[after[0]]
-        earliest = words[before[-2]].start
-        onset = round(max(change - ASSUMED_OVERLAP, earliest), 3)
-        words[after[0]] = Word(first.text, onset, first.end, first.probability, first.speaker)
-    return words
+FLIP_WORDS = 2
+"""Most words of one partner, heard between the other's words, that are taken as misattributed."""
 
 
 def settle_changes(words: Sequence[Word]) -> list[Word]:
@@ -117,34 +61,100 @@ def settle_changes(words: Sequence[Word]) -> list[Word]:
     return words
 
 
-def silent_near(levels: np.ndarray, floor: float, time: float) -> bool:
-    """Whether the signal is quiet for at least `MIN_SILENCE` s within `SEARCH` s of `time` (s).
+def absorb_flips(words: Sequence[Word], overlaps: Sequence[Span]) -> list[Word]:
+    """`words` with brief flips of speaker inside one partner's speech given back to that partner.
 
-    `levels` are frame levels (dB) of `vad.FRAME` s; quiet means below `floor` + `QUIET_DB`.
+    With one microphone only one voice sounds at a time except where `two_voices` heard two, so a
+    run of at most `FLIP_WORDS` words given to one partner, shorter than the other partner's runs
+    on both sides, each within `AROUND` s, and touching no found overlap, is a diarization slip
+    ("What worries | you(B) | most about our savings"). Left alone it would end or extend a turn
+    and could make a false interruption.
     """
-    lo, hi = max(int((time - SEARCH) / FRAME), 0), max(int((time + SEARCH) / FRAME), 0)
-    quiet = np.concatenate([[False], levels[lo:hi] < floor + QUIET_DB, [False]])
-    edges = np.flatnonzero(np.diff(quiet.astype(int)))
-    longest = int(np.max(edges[1::2] - edges[::2])) if edges.size else 0
-    return longest * FRAME >= MIN_SILENCE
-
-
-def ends_mid_sentence(before: Sequence[Word], next_word: Word) -> bool:
-    """Whether the speaker of `before` stopped mid-sentence, judged from Whisper's punctuation.
-
-    The last two words of `before` and `next_word` (the partner's first) must all lack sentence-final
-    punctuation: at a change of speaker one word is often given to the wrong side.
-    """
-    edge = [w.text.strip() for w in [*before[-2:], next_word]]
-    return not any(text.endswith(SENTENCE_END) for text in edge)
-
-
-def _speaker_runs(words: Sequence[Word]) -> list[list[int]]:
-    """Indices of `words` grouped into maximal runs of one speaker."""
+    words = sorted(words, key=lambda w: (w.start, w.end))
+    both = SpanIndex(overlaps)
     runs: list[list[int]] = []
     for i, word in enumerate(words):
         if runs and words[runs[-1][-1]].speaker == word.speaker:
             runs[-1].append(i)
         else:
             runs.append([i])
-    return runs
+    fixed = list(words)
+    for before, run, after in zip(runs, runs[1:], runs[2:]):
+        first, last = words[run[0]], words[run[-1]]
+        previous, following = words[before[-1]], words[after[0]]
+        if (previous.speaker == following.speaker and len(run) <= FLIP_WORDS
+                and len(run) < min(len(before), len(after))
+                and first.start - previous.end < AROUND and following.start - last.end < AROUND
+                and not both.overlapping(previous.end, following.start)):
+            fixed[run[0]:run[-1] + 1] = [replace(w, speaker=previous.speaker) for w in words[run[0]:run[-1] + 1]]
+    return fixed
+
+
+def show_overlaps(
+    words: Sequence[Word], overlaps: Sequence[Span], edge: float
+) -> tuple[list[Word], dict[str, list[Span]]]:
+    """Make each stretch of two voices (from `two_voices`) visible to turn building.
+
+    For each overlap, the partner holding the floor just before it and just after it is the one
+    with the most word time within `AROUND` s outside it.
+
+    - Different partners: the floor passed through the overlap. Nearby words before its middle go
+      to the earlier partner and the rest to the later one; the later partner's first word starts
+      where the overlap starts and the earlier partner's last word ends where it ends, both moved
+      inwards by `edge` s (Whisper's word edges are less exact than the model's), so
+      `interaction.find_overlaps` sees the measured overlap and classifies it (interruption or
+      terminal).
+    - The same partner: the other one spoke under the talker (a backchannel or an attempt that did
+      not take the floor); the overlap becomes that partner's voice activity.
+
+    `edge` is how far (s) each end of a measured overlap may be off (`two_voices.edge_uncertainty`):
+    only the inner part counts at a change of speaker, so a brief terminal overlap measured a
+    little long is not read as an interruption.
+
+    Returns the words and the extra voice activity (s) per speaker.
+    """
+    words = sorted(words, key=lambda w: (w.start, w.end))
+    speakers = sorted({w.speaker for w in words if w.speaker})
+    extra: dict[str, list[Span]] = {s: [] for s in speakers}
+    if len(speakers) != 2:
+        return words, extra
+    starts = [w.start for w in words]  # as sorted; later changes move a start back by < 1 s
+    for span in overlaps:
+        # A word lasts at most a few seconds, so the words that reach the span start within 5 s before it.
+        lo = bisect.bisect_left(starts, span.start - AROUND - 5.0)
+        hi = bisect.bisect_right(starts, span.end + AROUND)
+        before = _holder(words[lo:hi], span.start - AROUND, span.start)
+        after = _holder(words[lo:hi], span.end, span.end + AROUND)
+        if before is None or after is None:
+            continue
+        if before == after:
+            extra[next(s for s in speakers if s != before)].append(span)
+            continue
+        middle = (span.start + span.end) / 2
+        near = [i for i in range(lo, hi) if span.start - AROUND < _middle(words[i]) < span.end + AROUND]
+        for i in near:
+            words[i] = replace(words[i], speaker=before if _middle(words[i]) < middle else after)
+        last = [i for i in near if words[i].speaker == before]
+        first = [i for i in near if words[i].speaker == after]
+        if last and first:  # the measured overlap, not Whisper's word edges, says when both spoke
+            onset = round(span.start + edge, 3)
+            stop = round(max(span.end - edge, onset), 3)
+            words[first[0]] = replace(words[first[0]], start=min(onset, words[first[0]].end))
+            words[last[-1]] = replace(words[last[-1]], end=max(stop, words[last[-1]].start))
+        extra[before].append(span)
+        extra[after].append(span)
+    return sorted(words, key=lambda w: (w.start, w.end)), extra
+
+
+def _holder(words: Sequence[Word], start: float, end: float) -> str | None:
+    """The speaker with the most word time between `start` and `end` (s), or None if nobody spoke."""
+    time: dict[str, float] = {}
+    for word in words:
+        shared = min(word.end, end) - max(word.start, start)
+        if shared > 0:
+            time[word.speaker] = time.get(word.speaker, 0.0) + shared
+    return max(time, key=time.get) if time else None
+
+
+def _middle(word: Word) -> float:
+    return (word.start + word.end) / 2

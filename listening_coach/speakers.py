@@ -9,10 +9,11 @@ import numpy as np
 from .audio import SAMPLE_RATE, Recording
 from .diarize import diarize
 from .errors import InputError
-from .overlap import cut_off_onsets, settle_changes
+from .overlap import absorb_flips, settle_changes, show_overlaps
 from .transcribe import ProgressCallback, Region, TranscribeOptions, transcribe
+from .two_voices import edge_uncertainty, overlap_spans
 from .types import Span, Transcript, Word
-from .vad import SpanIndex, channel_separation, frame_levels, own_voice_spans, pad_spans, spans_to_mask
+from .vad import SpanIndex, channel_separation, frame_levels, merge_spans, own_voice_spans, pad_spans, spans_to_mask
 
 SPEAKER_IDS = ("A", "B")
 SEPARATE_MICS_DB = 6.0
@@ -135,9 +136,12 @@ def _shared(recording, speech, model_spec, options, n_speakers, voices, on_start
     activity = {speaker: tuple(span for span, index in segments if index == i)
                 for i, speaker in enumerate(SPEAKER_IDS[:n_speakers])}
     voices_by_speaker = {speaker: SpanIndex(spans) for speaker, spans in activity.items()}
-    words = [_with_speaker(w, voices_by_speaker) for w in heard]
-    words = tuple(cut_off_onsets(settle_changes(words), frame_levels(signal[None, :])[0]))
-    return Transcript(words=words, activity=activity, mics="shared")
+    words = settle_changes([_with_speaker(w, voices_by_speaker) for w in heard])
+    if n_speakers == 2:
+        overlaps = overlap_spans(signal, speech, SAMPLE_RATE)
+        words, both = show_overlaps(absorb_flips(words, overlaps), overlaps, edge_uncertainty())
+        activity = {s: tuple(merge_spans([*activity[s], *both.get(s, [])])) for s in activity}
+    return Transcript(words=tuple(words), activity=activity, mics="shared")
 
 
 def _with_speaker(word: Word, voices: Mapping[str, SpanIndex]) -> Word:

@@ -113,3 +113,43 @@ def test_terminal_overlaps_are_not_interruptions(stereo_case):
     truth, analysis = stereo_case
     for overlap_ in truth["terminal_overlaps"]:
         assert not any(abs(i.time - overlap_["time"]) <= 0.5 for i in analysis.interruptions)
+
+
+@pytest.fixture(scope="module", params=TRUTHS, ids=[p.name.split(".")[0] for p in TRUTHS])
+def shared_case(request):
+    """A sample's mono mix (one shared microphone), with the found ids renamed to the script's."""
+    truth = load_truth(request.param)
+    analysis = analyze_audio(SAMPLES / truth["files"]["mono"], AnalyzeOptions(mics="auto"))
+    # Without enrollment, "A" is whoever speaks first; name each found id by the script's partner
+    # whose speech its turns cover most.
+    rename = {}
+    for found in ("A", "B"):
+        covered = {s: sum(overlap(t.start, t.end, truth_intervals(truth, s)) for t in analysis.turns
+                          if t.speaker == found) for s in ("A", "B")}
+        rename[found] = max(covered, key=covered.get)
+    assert sorted(rename.values()) == ["A", "B"], rename
+    return truth, analysis, rename
+
+
+def test_shared_mic_interruptions_match_the_script(shared_case):
+    truth, analysis, rename = shared_case
+    assert analysis.mics == "shared"
+    found = [(rename[i.interrupter], i.time) for i in analysis.interruptions]
+    for expected in truth["interruptions"]:
+        assert any(who == expected["interrupter"] and abs(t - expected["time"]) <= 1.0 for who, t in found), \
+            (expected, found)
+    assert len(found) == len(truth["interruptions"])
+
+
+def test_shared_mic_terminal_overlaps_are_not_interruptions(shared_case):
+    truth, analysis, _ = shared_case
+    for overlap_ in truth["terminal_overlaps"]:
+        assert not any(abs(i.time - overlap_["time"]) <= 0.5 for i in analysis.interruptions)
+
+
+def test_shared_mic_talk_share_is_within_six_points(shared_case):
+    truth, analysis, rename = shared_case
+    talk = {s: sum(e - b for b, e in truth_intervals(truth, s)) for s in ("A", "B")}
+    for stats in analysis.stats:
+        expected = talk[rename[stats.id]] / sum(talk.values())
+        assert abs(stats.talk_share - expected) <= 0.06, (stats.id, stats.talk_share, expected)
