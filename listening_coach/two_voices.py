@@ -10,7 +10,7 @@ The model is a multilayer perceptron (two hidden layers) over log-mel frames fro
 (`two_voices.npz`, about 450 kB) were trained by `scripts/train_two_voices.py` on synthetic
 conversations made by `scripts/make_conversations.py` with espeak-ng voices that the benchmarks
 never use, with random levels, noise, tilt and room echo; no external data. Inference is numpy
-only and costs about 1/500 of real time.
+only and costs about 1/700 of real time.
 """
 
 from __future__ import annotations
