@@ -9,7 +9,8 @@ from .pipeline import Progress as PipelineProgress
 
 
 class ProgressDisplay(PipelineProgress):
-    """Shows the microphone set-up chosen and a transcription bar (seconds of speech, time left)."""
+    """Shows the microphone set-up chosen (and, for a shared mic, what it measures less surely) and a
+    transcription bar (seconds of speech, time left)."""
 
     def __init__(self, console: Console) -> None:
         self._console = console
@@ -29,6 +30,9 @@ class ProgressDisplay(PipelineProgress):
 
     def mics_chosen(self, mics: str, reason: str) -> None:
         self._console.print(f"Microphones: {reason}.", markup=False)
+        if mics == "shared":
+            self._console.print("With one microphone, who talked over whom is estimated from the sound; "
+                                "a microphone per partner gives surer interruption counts.", markup=False)
 
     def transcribing(self, total_seconds: float) -> None:
         self._bar.start()

@@ -68,6 +68,14 @@ def test_rttm_lists_who_spoke_when(analysed):
     assert float(fields[3]) >= 0 and float(fields[4]) > 0
 
 
+def test_a_shared_microphone_is_named_with_what_it_measures_less_surely():
+    result = run_cli("analyze", str(SAMPLES / "chores.mono.flac"), "--no-save")
+    assert result.returncode == 0, result.stderr
+    assert "Microphones: one channel, so one shared microphone." in result.stderr
+    assert "a microphone per partner gives surer interruption counts" in " ".join(result.stderr.split())
+    assert "interruption" in result.stdout.lower()
+
+
 def test_demo_runs_the_bundled_sample():
     result = run_cli("demo")
     assert result.returncode == 0, result.stderr
