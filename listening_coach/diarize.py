@@ -62,6 +62,7 @@ def diarize(
     voices: Mapping[str, np.ndarray] | None = None,
     overlap: bool = False,
     bridge: float = 2.0,
+    mel: np.ndarray | None = None,
 ) -> list[tuple[Span, int]]:
     """Label the speech of a mono recording with speaker indices.
 
@@ -86,6 +87,8 @@ def diarize(
         it is shorter than this (seconds). Reference annotations of meetings count such pauses as
         speech, so the default 2.0 lowers the measured DER (see docs/diarization.md); 0 keeps the
         voice-activity spans as they are.
+    mel : np.ndarray, optional
+        `features.log_mel` of `samples`, shape (n_frames, 40), when the caller has it already.
 
     Returns
     -------
@@ -102,7 +105,7 @@ def diarize(
     """
     samples = _check_mono(samples, "samples")
     _check_options(sample_rate, n_speakers, voices)
-    feats = _cepstra(samples, sample_rate)
+    feats = _cepstra(samples, sample_rate) if mel is None else _mel_cepstra(mel)
     mask = _speech_mask(speech, len(feats))
     if mask.sum() < _MIN_SPEECH * FRAME_RATE or n_speakers == 1:
         return _bridge([(span, 0) for span in _spans(mask)], bridge)
@@ -166,7 +169,12 @@ def _check_options(sample_rate: int, n_speakers: int, voices: Mapping[str, np.nd
 
 def _cepstra(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     """Log-mel cepstra c1..c19, shape (n_frames, 19), one frame every 10 ms."""
-    return dct(log_mel(samples, sample_rate), axis=1, norm="ortho")[:, 1:_N_CEPS]
+    return _mel_cepstra(log_mel(samples, sample_rate))
+
+
+def _mel_cepstra(mel: np.ndarray) -> np.ndarray:
+    """Cepstra c1..c19 of log-mel frames, shape (n_frames, 19)."""
+    return dct(mel, axis=1, norm="ortho")[:, 1:_N_CEPS]
 
 
 def _speech_mask(speech: Sequence[Span], n_frames: int) -> np.ndarray:

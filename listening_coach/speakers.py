@@ -9,6 +9,7 @@ import numpy as np
 from .audio import SAMPLE_RATE, Recording
 from .diarize import diarize
 from .errors import InputError
+from .features import log_mel
 from .overlap import absorb_flips, settle_changes, show_overlaps
 from .transcribe import ProgressCallback, Region, TranscribeOptions, transcribe
 from .two_voices import edge_uncertainty, overlap_spans
@@ -132,13 +133,14 @@ def _shared(recording, speech, model_spec, options, n_speakers, voices, on_start
         on_start(sum(s.duration for s in regions))
     heard = transcribe([Region(signal, span) for span in regions], model_spec=model_spec, options=options,
                        on_progress=on_progress)
-    segments = diarize(signal, SAMPLE_RATE, speech, n_speakers=n_speakers, voices=voices)
+    mel = log_mel(signal, SAMPLE_RATE)
+    segments = diarize(signal, SAMPLE_RATE, speech, n_speakers=n_speakers, voices=voices, mel=mel)
     activity = {speaker: tuple(span for span, index in segments if index == i)
                 for i, speaker in enumerate(SPEAKER_IDS[:n_speakers])}
     voices_by_speaker = {speaker: SpanIndex(spans) for speaker, spans in activity.items()}
     words = settle_changes([_with_speaker(w, voices_by_speaker) for w in heard])
     if n_speakers == 2:
-        overlaps = overlap_spans(signal, speech, SAMPLE_RATE)
+        overlaps = overlap_spans(mel, speech)
         words, both = show_overlaps(absorb_flips(words, overlaps), overlaps, edge_uncertainty())
         activity = {s: tuple(merge_spans([*activity[s], *both.get(s, [])])) for s in activity}
     return Transcript(words=tuple(words), activity=activity, mics="shared")

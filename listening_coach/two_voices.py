@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .features import FRAME_RATE, SAMPLE_RATE, log_mel
+from .features import FRAME_RATE
 from .types import Span
 from .vad import FRAME, mask_to_spans
 
@@ -102,12 +102,12 @@ def voice_count_probabilities(features: np.ndarray) -> np.ndarray:
     return exp / exp.sum(axis=1, keepdims=True)
 
 
-def overlap_spans(samples: np.ndarray, speech: Sequence[Span], sample_rate: int = SAMPLE_RATE) -> list[Span]:
-    """Stretches (s) of mono `samples` where two voices sound at once.
+def overlap_spans(mel: np.ndarray, speech: Sequence[Span]) -> list[Span]:
+    """Stretches (s) of a mono recording where two voices sound at once.
 
-    `speech` is where anyone speaks (voice-activity detection); overlap is only looked for there.
+    `mel` is the recording's `features.log_mel`; `speech` is where anyone speaks (voice-activity
+    detection), and overlap is only looked for there.
     """
-    mel = log_mel(samples, sample_rate)
     mask = np.zeros(len(mel), dtype=bool)
     for span in speech:
         mask[max(round(span.start * FRAME_RATE), 0):max(round(span.end * FRAME_RATE), 0)] = True
