@@ -33,7 +33,7 @@ from scipy.fft import dct
 from scipy.optimize import linear_sum_assignment
 
 from .errors import InputError
-from .features import FRAME_RATE, log_mel
+from .features import FRAME_RATE, log_mel, speech_mask
 from .types import Span
 
 MAX_SPEAKERS = 4
@@ -106,7 +106,7 @@ def diarize(
     samples = _check_mono(samples, "samples")
     _check_options(sample_rate, n_speakers, voices)
     feats = _cepstra(samples, sample_rate) if mel is None else _mel_cepstra(mel)
-    mask = _speech_mask(speech, len(feats))
+    mask = speech_mask(speech, len(feats))
     if mask.sum() < _MIN_SPEECH * FRAME_RATE or n_speakers == 1:
         return _bridge([(span, 0) for span in _spans(mask)], bridge)
 
@@ -175,15 +175,6 @@ def _cepstra(samples: np.ndarray, sample_rate: int) -> np.ndarray:
 def _mel_cepstra(mel: np.ndarray) -> np.ndarray:
     """Cepstra c1..c19 of log-mel frames, shape (n_frames, 19)."""
     return dct(mel, axis=1, norm="ortho")[:, 1:_N_CEPS]
-
-
-def _speech_mask(speech: Sequence[Span], n_frames: int) -> np.ndarray:
-    """Boolean frame mask of the speech spans, shape (n_frames,)."""
-    mask = np.zeros(n_frames, dtype=bool)
-    for span in speech:
-        start, end = round(span.start * FRAME_RATE), round(span.end * FRAME_RATE)
-        mask[max(start, 0) : max(min(end, n_frames), 0)] = True
-    return mask
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from scipy.fft import rfft
 from scipy.signal import resample_poly
+
+from .types import Span
 
 SAMPLE_RATE = 16000
 """Rate (Hz) the features are computed at; other rates are resampled."""
@@ -38,6 +42,15 @@ def log_mel(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
         for start in range(0, n_frames, _BLOCK_FRAMES)
     ]
     return np.concatenate(blocks) if blocks else np.zeros((0, N_MELS))
+
+
+def speech_mask(speech: Sequence[Span], n_frames: int) -> np.ndarray:
+    """Boolean mask of the frames (every 10 ms) inside the `speech` spans (s), shape (n_frames,)."""
+    mask = np.zeros(n_frames, dtype=bool)
+    for span in speech:
+        start, end = round(span.start * FRAME_RATE), round(span.end * FRAME_RATE)
+        mask[max(start, 0) : max(min(end, n_frames), 0)] = True
+    return mask
 
 
 def _mel_filters() -> np.ndarray:

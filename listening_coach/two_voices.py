@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .features import FRAME_RATE
+from .features import FRAME_RATE, speech_mask
 from .types import Span
 from .vad import FRAME, mask_to_spans
 
@@ -108,9 +108,7 @@ def overlap_spans(mel: np.ndarray, speech: Sequence[Span]) -> list[Span]:
     `mel` is the recording's `features.log_mel`; `speech` is where anyone speaks (voice-activity
     detection), and overlap is only looked for there.
     """
-    mask = np.zeros(len(mel), dtype=bool)
-    for span in speech:
-        mask[max(round(span.start * FRAME_RATE), 0):max(round(span.end * FRAME_RATE), 0)] = True
+    mask = speech_mask(speech, len(mel))
     if not mask.any():
         return []
     n_decisions = len(mask[::HOP])
