@@ -244,6 +244,9 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, help="folder to keep the made features in for reruns")
     parser.add_argument("--out", type=Path, default=ROOT / "listening_coach" / "two_voices.npz")
     args = parser.parse_args()
+    for name in ("count", "validation", "epochs", "workers", "hidden"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be at least 1, got {getattr(args, name)}")
     began = time.time()
     seeds = [SEED_BASE + i for i in range(args.count + args.validation)]
     cache = {part: args.cache / f"{part}.npz" if args.cache else None for part in ("train", "validation")}
