@@ -14,6 +14,8 @@ The method, chosen by measurement (see docs/diarization.md), uses no trained mod
    a Viterbi pass with a switch penalty gives frame-accurate turns. Two rounds.
    With enrollment voices, the speakers found are then matched one-to-one to the voices (how well
    each speaker's model explains each voice), which names them.
+   With the spans where two voices sound at once (from the two-voices model), those frames are
+   kept out of clustering and of the speaker models, and count as evidence for no one.
 6. Bridging: a speaker's segments separated only by a pause shorter than `bridge` are joined.
 7. Backchannel overlap (optional): a short segment of one speaker inside another speaker's
    continuous speech is returned as overlapped speech (both speakers), since in a conversation the
@@ -63,6 +65,7 @@ def diarize(
     overlap: bool = False,
     bridge: float = 2.0,
     mel: np.ndarray | None = None,
+    overlapped: Sequence[Span] = (),
 ) -> list[tuple[Span, int]]:
     """Label the speech of a mono recording with speaker indices.
 
@@ -89,6 +92,10 @@ def diarize(
         voice-activity spans as they are.
     mel : np.ndarray, optional
         `features.log_mel` of `samples`, shape (n_frames, 40), when the caller has it already.
+    overlapped : sequence of Span
+        Where two voices are known to sound at once (seconds). These frames are kept out of
+        clustering and of the speaker models, whose voices they would blur, and count as evidence
+        for no one: they go to whoever holds the floor around them.
 
     Returns
     -------
@@ -119,7 +126,11 @@ def diarize(
 
     ubm = _Gmm.fit(feats[mask], _UBM_COMPONENTS)
     frames = np.flatnonzero(mask)
-    frame_labels = _resegment(feats, frames, _cluster_frames(feats, mask, ubm, n_speakers), ubm, n_speakers)
+    one_voice = mask & ~speech_mask(overlapped, len(feats))
+    if one_voice.sum() < _MIN_SPEECH * FRAME_RATE:
+        one_voice = mask
+    first_guess = _cluster_frames(feats, mask, one_voice, ubm, n_speakers)
+    frame_labels = _resegment(feats, frames, first_guess, one_voice[frames], ubm, n_speakers)
     if enrolled:
         frame_labels = _name_speakers(feats, frames, frame_labels, ubm, enrolled, n_speakers)
     labels = np.full(len(feats), -1)
@@ -317,10 +328,16 @@ def _name_speakers(
     return np.array([index[s] for s in frame_labels])
 
 
-def _cluster_frames(feats: np.ndarray, mask: np.ndarray, ubm: _Gmm, n_speakers: int) -> np.ndarray:
-    """Speaker of each speech frame from clustering 1.5 s windows (majority of covering windows)."""
-    windows = _windows(mask) or [(int(np.argmax(mask)), len(mask) - int(np.argmax(mask[::-1])))]
-    vectors = np.array([ubm.supervector(feats[a:b][mask[a:b]], _WINDOW_RELEVANCE) for a, b in windows])
+def _cluster_frames(
+    feats: np.ndarray, mask: np.ndarray, one_voice: np.ndarray, ubm: _Gmm, n_speakers: int
+) -> np.ndarray:
+    """Speaker of each `mask` frame from clustering 1.5 s windows of the `one_voice` frames.
+
+    A frame takes the label of most windows that cover it.
+    """
+    first, last = int(np.argmax(one_voice)), len(one_voice) - int(np.argmax(one_voice[::-1]))
+    windows = _windows(one_voice) or [(first, last)]
+    vectors = np.array([ubm.supervector(feats[a:b][one_voice[a:b]], _WINDOW_RELEVANCE) for a, b in windows])
     labels = _cluster(vectors, n_speakers)
     votes = np.zeros((len(feats), n_speakers))
     for (a, b), label in zip(windows, labels):
@@ -332,22 +349,30 @@ def _resegment(
     feats: np.ndarray,
     frames: np.ndarray,
     frame_labels: np.ndarray,
+    one_voice: np.ndarray,
     ubm: _Gmm,
     n_speakers: int,
 ) -> np.ndarray:
     """Speaker of each of `frames` after rounds of per-speaker models and Viterbi passes.
 
-    Each speaker's model is the UBM adapted to the frames now labelled with that speaker.
+    Each speaker's model is the UBM adapted to the frames now labelled with that speaker where
+    `one_voice` (bool, one per frame in `frames`) says a single voice sounds.
     """
     for _ in range(_RESEGMENT_ROUNDS):
-        models = [ubm.adapt(feats[frames[frame_labels == s]], _SPEAKER_RELEVANCE) for s in range(n_speakers)]
-        frame_labels = _viterbi_labels(feats, frames, models)
+        models = [ubm.adapt(feats[frames[(frame_labels == s) & one_voice]], _SPEAKER_RELEVANCE)
+                  for s in range(n_speakers)]
+        frame_labels = _viterbi_labels(feats, frames, models, one_voice)
     return frame_labels
 
 
-def _viterbi_labels(feats: np.ndarray, frames: np.ndarray, models: list[_Gmm]) -> np.ndarray:
-    """Most likely speaker of each of `frames` under `models`, changes costing a switch penalty."""
-    scores = np.stack([m.loglik(feats[frames]) for m in models], axis=1)
+def _viterbi_labels(
+    feats: np.ndarray, frames: np.ndarray, models: list[_Gmm], one_voice: np.ndarray
+) -> np.ndarray:
+    """Most likely speaker of each of `frames` under `models`, changes costing a switch penalty.
+
+    Frames where `one_voice` is False (two voices sound) count as evidence for no one.
+    """
+    scores = np.stack([m.loglik(feats[frames]) for m in models], axis=1) * one_voice[:, None]
     return _viterbi(scores, _SWITCH_PENALTY, breaks=np.flatnonzero(np.diff(frames) > 1) + 1)
 
 

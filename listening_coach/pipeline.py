@@ -20,8 +20,8 @@ from .rubric import score_partners
 from .speakers import SPEAKER_IDS, check_mics, choose_mics, transcribe_speakers
 from .transcribe import DEFAULT_MODEL, TranscribeOptions, model_location
 from .turns import build_turns
-from .types import Analysis, AudioInfo, Speaker, Transcript, Turn
-from .vad import speech_spans
+from .types import Analysis, AudioInfo, Span, Speaker, Transcript, Turn
+from .vad import speech_spans, subtract_spans
 
 
 @dataclass(frozen=True)
@@ -89,16 +89,31 @@ def analyze_transcript(
     turns, backchannels = build_turns(transcript)
     turns, interruptions, overlaps = find_overlaps(turns)
     turns = label_turns(turns)
-    # Each partner's own microphone measures their voice directly; a shared mic's diarization
-    # bridges 2 s pauses, which overstates talk time (measured in docs/interaction.md).
-    voice = transcript.activity if transcript.mics == "per-partner" else None
-    stats = speaker_stats(speakers, turns, interruptions, backchannels, voice)
+    stats = speaker_stats(speakers, turns, interruptions, backchannels, _heard_voice(transcript))
     analysis = Analysis(
         audio=audio, mics=transcript.mics, speakers=tuple(speakers), turns=tuple(turns),
         interruptions=tuple(interruptions), backchannels=tuple(backchannels), stats=tuple(stats),
         overlaps=tuple(overlaps), pauses=tuple(pauses(turns)), model=model,
     )
     return replace(analysis, scores=score_partners(analysis))
+
+
+UNTRANSCRIBED_MARGIN = 0.3
+"""Seconds around each word within which a shared mic's voice activity is left to the words."""
+
+
+def _heard_voice(transcript: Transcript) -> dict[str, list[Span]]:
+    """Each partner's voice activity as it counts towards talk time.
+
+    Each partner's own microphone measures their voice directly. On a shared mic the words
+    decide who spoke wherever something was transcribed (diarization and the words can disagree,
+    and counting both would count that time twice), so only the speech Whisper skipped is taken
+    from diarization.
+    """
+    if transcript.mics == "per-partner":
+        return {speaker: list(spans) for speaker, spans in transcript.activity.items()}
+    worded = [Span(w.start - UNTRANSCRIBED_MARGIN, w.end + UNTRANSCRIBED_MARGIN) for w in transcript.words]
+    return {speaker: subtract_spans(spans, worded) for speaker, spans in transcript.activity.items()}
 
 
 def label_turns(turns: Sequence[Turn]) -> list[Turn]:

@@ -120,6 +120,26 @@ def merge_spans(spans: Sequence[Span], min_gap: float = 0.0) -> list[Span]:
     return merged
 
 
+def subtract_spans(spans: Sequence[Span], removed: Sequence[Span]) -> list[Span]:
+    """The parts of `spans` (merged) that lie outside every span of `removed` (s)."""
+    cuts = merge_spans(removed)
+    kept: list[Span] = []
+    first = 0  # the first cut that can still meet a span; spans and cuts are both sorted
+    for span in merge_spans(spans):
+        while first < len(cuts) and cuts[first].end <= span.start:
+            first += 1
+        start, next_cut = span.start, first
+        while next_cut < len(cuts) and cuts[next_cut].start < span.end:
+            cut = cuts[next_cut]
+            if cut.start > start:
+                kept.append(Span(start, cut.start))
+            start = max(start, cut.end)
+            next_cut += 1
+        if start < span.end:
+            kept.append(Span(start, span.end))
+    return kept
+
+
 def pad_spans(spans: Sequence[Span], pad: float, limit: float) -> list[Span]:
     """Widen each span by `pad` seconds on each side (within 0..`limit`) and merge what then touches."""
     return merge_spans([Span(max(0.0, s.start - pad), min(limit, s.end + pad)) for s in spans])

@@ -190,3 +190,15 @@ def test_dev00_real_meeting_two_speakers():
 
     segments = diarize(audio, rate, speech_spans(audio))
     assert agreement(segments, truth) >= 0.8
+
+
+def test_overlapped_speech_stays_with_the_speaker_holding_the_floor():
+    audio, truth = conversation(TURNS)
+    talker = truth[0][1]  # speaker 0, 0.5-3.5 s
+    under = Span(talker.start + 1.0, talker.start + 2.2)  # the other voice joins for 1.2 s
+    first = int(under.start * SR)
+    audio[first:first + int(under.duration * SR)] += voice(210.0, 1.2, under.duration, seed=50)
+    segments = diarize(audio, SR, [span for _, span in truth], overlapped=[under], bridge=0.0)
+    holding = [seg for seg, label in segments if seg.overlap(talker) > 0]
+    assert len(holding) == 1 and holding[0].overlap(talker) == pytest.approx(talker.duration, abs=0.05)
+    assert agreement(segments, truth) >= 0.95

@@ -3,8 +3,9 @@
 import pytest
 
 from listening_coach.interaction import find_overlaps, pauses, speaker_stats
+from listening_coach.pipeline import analyze_transcript
 from listening_coach.turns import build_turns
-from listening_coach.types import Span, Speaker
+from listening_coach.types import AudioInfo, Span, Speaker
 
 from timeline import line, transcript
 
@@ -94,3 +95,15 @@ def test_voice_activity_counts_speech_the_recogniser_skipped():
     assert with_voice["A"].talk_time == pytest.approx(4.5)
     assert with_voice["A"].talk_share == pytest.approx(4.5 / 5.4, abs=0.001)
     assert with_voice["A"].words_per_minute == words_only["A"].words_per_minute  # from turns only
+
+
+def test_shared_mic_talk_time_takes_only_untranscribed_speech_from_diarization():
+    a = line("A", 0.0, "tell me about your day")  # 0.0-1.5
+    b = line("B", 2.0, "it was long")  # 2.0-2.9
+    # Diarization disagrees with the words at 1.0-1.5 and heard B at 5-7 s, where Whisper wrote nothing.
+    activity = {"A": [Span(0.0, 1.0)], "B": [Span(1.0, 2.9), Span(5.0, 7.0)]}
+    audio = AudioInfo("talk.wav", 8.0, 16000, 1)
+    shared = analyze_transcript(transcript(a, b, activity=activity, mics="shared"), audio)
+    stats = {s.id: s for s in shared.stats}
+    assert stats["A"].talk_time == pytest.approx(1.5)  # A's words, not counted twice as B's
+    assert stats["B"].talk_time == pytest.approx(0.9 + 2.0)
