@@ -5,9 +5,10 @@ speaker, so where the partner starts talking over the speaker, the speaker's tur
 where the partner's begins, and a listener's "mm-hmm" under the talk disappears. `two_voices`
 measures where two voices sound at once; `show_overlaps` turns each such stretch into what the
 per-partner analysis would have seen (both partners speaking), so that turn building and
-`interaction.find_overlaps` apply the same definitions with either set-up; elsewhere only one
-voice sounds, so `absorb_flips` gives a word or two that diarization flipped to the other partner
-back to the partner around them.
+`interaction.find_overlaps` apply the same definitions with either set-up. Elsewhere only one
+voice sounds, so `absorb_flips` then gives a word or two that diarization flipped to the other
+partner back to the partner around them (run after `show_overlaps`, which can leave such a flip
+just beyond the words it moves).
 
 Before that, `settle_changes` moves each change of speaker to a nearby sentence end, since
 diarization often places it a few words early or late. Measured figures: docs/interaction.md.
@@ -36,22 +37,28 @@ FLIP_WORDS = 2
 """Most words of one partner, heard between the other's words, that are taken as misattributed."""
 
 
-def settle_changes(words: Sequence[Word]) -> list[Word]:
+def settle_changes(words: Sequence[Word], overlaps: Sequence[Span] = ()) -> list[Word]:
     """`words` with each change of speaker moved to a sentence end within `SNAP` s, if there is one.
 
     Diarization places a change up to about a second early or late, so the words around it go to
     the wrong side ("... see how(A) | it(B) goes.(B) I(B) hear(B) ..."). Where a word ending with
     sentence-final punctuation lies within `SNAP` s of the change, the change is moved to just after
     it (the nearest such word). Changes with no sentence end nearby are left where they are.
+
+    Near a stretch of two voices in `overlaps` (s), a sentence end after the stretch is not a
+    candidate: whoever started talking during the overlap and went on is the one saying it.
     """
     words = list(words)
+    both = SpanIndex(overlaps)
     for i in range(1, len(words)):
         before, after = words[i - 1].speaker, words[i].speaker
         if before == after:
             continue
         change = words[i].start
+        nearby = both.overlapping(change - AROUND, change + AROUND)
+        latest = min((o.end for o in nearby), default=float("inf"))
         near = range(max(i - _NEAR_WORDS, 0), min(i + _NEAR_WORDS, len(words)))
-        ends = [j for j in near if abs(words[j].end - change) <= SNAP
+        ends = [j for j in near if abs(words[j].end - change) <= SNAP and words[j].end <= latest
                 and words[j].text.strip().endswith(SENTENCE_END)]
         if not ends:
             continue

@@ -134,14 +134,16 @@ def _shared(recording, speech, model_spec, options, n_speakers, voices, on_start
     heard = transcribe([Region(signal, span) for span in regions], model_spec=model_spec, options=options,
                        on_progress=on_progress)
     mel = log_mel(signal, SAMPLE_RATE)
-    segments = diarize(signal, SAMPLE_RATE, speech, n_speakers=n_speakers, voices=voices, mel=mel)
+    overlaps = overlap_spans(mel, speech) if n_speakers == 2 else []
+    segments = diarize(signal, SAMPLE_RATE, speech, n_speakers=n_speakers, voices=voices, mel=mel,
+                       overlapped=overlaps, bridge=0.0)
     activity = {speaker: tuple(span for span, index in segments if index == i)
                 for i, speaker in enumerate(SPEAKER_IDS[:n_speakers])}
     voices_by_speaker = {speaker: SpanIndex(spans) for speaker, spans in activity.items()}
-    words = settle_changes([_with_speaker(w, voices_by_speaker) for w in heard])
+    words = settle_changes([_with_speaker(w, voices_by_speaker) for w in heard], overlaps)
     if n_speakers == 2:
-        overlaps = overlap_spans(mel, speech)
-        words, both = show_overlaps(absorb_flips(words, overlaps), overlaps, edge_uncertainty())
+        words, both = show_overlaps(words, overlaps, edge_uncertainty())
+        words = absorb_flips(words, overlaps)
         activity = {s: tuple(merge_spans([*activity[s], *both.get(s, [])])) for s in activity}
     return Transcript(words=tuple(words), activity=activity, mics="shared")
 

@@ -99,3 +99,30 @@ def test_flips_where_two_voices_were_heard_or_longer_runs_are_kept():
     assert [w.speaker for w in absorb_flips(words, [])] == ["A"] * 11
     three = line("A", 1.0, "so that is") + line("B", 1.9, "I know that") + line("A", 2.8, "what happened")
     assert absorb_flips(three, []) == three
+
+
+def test_a_flip_just_beyond_a_terminal_overlap_is_given_back_after_the_overlap_is_shown():
+    # B starts 0.2 s before A's last word ends; diarization gave B's third word to A, more than
+    # a second after the overlap, where `show_overlaps` does not reach.
+    words = line("A", 46.2, "it sounds like this has been on your mind for a while.") + \
+        line("B", 49.6, "honestly I didn't realise it bothered you this much.", word_time=0.5)
+    words = [replace(w, speaker="A") if w.text == "didn't" else w for w in words]
+    overlap = [Span(49.6, 49.8)]
+    shown, _ = show_overlaps(words, overlap, EDGE)
+    assert next(w.speaker for w in shown if w.text == "didn't") == "A"
+    fixed = absorb_flips(shown, overlap)
+    assert next(w.speaker for w in fixed if w.text == "didn't") == "B"
+    interruptions, overlaps, _ = shared_analysis(fixed, overlap)
+    assert interruptions == [] and [o.kind for o in overlaps] == ["terminal"]
+
+
+def test_a_change_of_speaker_is_not_settled_on_a_sentence_end_after_two_voices():
+    # B cut in at 2.6 s ("that's not fair.") and went on alone after the overlap (2.6-3.1 s);
+    # diarization put the change at 3.3 s, so "that's not" went to A.
+    words = line("A", 0.5, "you never notice when I do the laundry or") + line("B", 2.6, "that's not fair.")
+    words = [replace(w, speaker="A") if w.end <= 3.2 else w for w in words]
+    assert [w.speaker for w in settle_changes(words)][-3:] == ["A", "A", "A"]  # snapped past the cut-in
+    settled = settle_changes(words, [Span(2.6, 3.1)])
+    assert [w.speaker for w in settled][-3:] == ["A", "A", "B"]
+    interruptions, _, _ = shared_analysis(settled, [Span(2.6, 3.1)])
+    assert [(i.interrupter, i.time) for i in interruptions] == [("B", round(2.6 + EDGE, 3))]
