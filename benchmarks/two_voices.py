@@ -17,6 +17,7 @@ measures other weights than the shipped `listening_coach/two_voices.npz`.
 from __future__ import annotations
 
 import argparse
+import functools
 import shutil
 import subprocess
 import sys
@@ -51,11 +52,17 @@ def two_voice_time(audio: np.ndarray) -> tuple[list[Span], float]:
     return two_voices.overlap_spans(log_mel(audio), speech), sum(s.duration for s in speech)
 
 
+def _espeak_line(text: str, voice: conversations.Voice) -> np.ndarray:
+    """`text` spoken by an espeak-ng `voice`, 16 kHz float."""
+    return conversations.synthesize(text, voice).audio
+
+
 def flite_line(text: str, voice: str) -> np.ndarray:
     """`text` spoken by flite's `voice`, 16 kHz float."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "line.wav"
-        subprocess.run(["flite", "-voice", voice, "-t", text, "-o", str(out)], check=True, capture_output=True)
+        command = ["flite", "-voice", voice, "-t", text, "-o", str(out)]
+        subprocess.run(command, check=True, capture_output=True)
         return load_mono(out).astype(np.float64)
 
 
@@ -76,6 +83,7 @@ def monologue(speak, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
 
 
 def report_voice(name: str, speak, rng: np.random.Generator) -> None:
+    """Print how much of `speak`'s monologue, dry and with echo, is marked as two voices."""
     cells = []
     for audio in monologue(speak, rng):
         found, speech = two_voice_time(audio)
@@ -85,6 +93,7 @@ def report_voice(name: str, speak, rng: np.random.Generator) -> None:
 
 
 def report_real_clips() -> None:
+    """Print the two-voice time on jfk.flac and, against its RTTM, on dev00.wav (when present)."""
     audio = SHARED / "audio"
     if not (audio / "dev00.wav").exists():
         print(f"real clips: skipped ({audio} not found)")
@@ -116,12 +125,13 @@ def main() -> int:
     print(f"{'single speaker':<16} {'dry: marked as two voices':>28} {'room echo':>28}")
     if conversations.espeak_available():
         for voice in ESPEAK_VOICES:
-            report_voice(f"espeak {voice.name}", lambda text, v=voice: conversations.synthesize(text, v).audio, rng)
+            speak = functools.partial(_espeak_line, voice=voice)
+            report_voice(f"espeak {voice.name}", speak, rng)
     else:
         print("espeak-ng voices: skipped (apt-get install espeak-ng)")
     if shutil.which("flite"):
         for voice in FLITE_VOICES:
-            report_voice(f"flite {voice}", lambda text, v=voice: flite_line(text, v), rng)
+            report_voice(f"flite {voice}", functools.partial(flite_line, voice=voice), rng)
     else:
         print("flite voices: skipped (apt-get install flite)")
     report_real_clips()

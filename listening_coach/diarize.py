@@ -337,7 +337,8 @@ def _cluster_frames(
     """
     first, last = int(np.argmax(one_voice)), len(one_voice) - int(np.argmax(one_voice[::-1]))
     windows = _windows(one_voice) or [(first, last)]
-    vectors = np.array([ubm.supervector(feats[a:b][one_voice[a:b]], _WINDOW_RELEVANCE) for a, b in windows])
+    vectors = np.array([ubm.supervector(feats[a:b][one_voice[a:b]], _WINDOW_RELEVANCE)
+                        for a, b in windows])
     labels = _cluster(vectors, n_speakers)
     votes = np.zeros((len(feats), n_speakers))
     for (a, b), label in zip(windows, labels):

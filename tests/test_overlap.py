@@ -118,7 +118,7 @@ def test_a_flip_just_beyond_a_terminal_overlap_is_given_back_after_the_overlap_i
 
 def test_a_change_of_speaker_is_not_settled_on_a_sentence_end_after_two_voices():
     # B cut in at 2.6 s ("that's not fair.") and went on alone after the overlap (2.6-3.1 s);
-    # diarization put the change at 3.3 s, so "that's not" went to A.
+    # diarization put the change at 3.2 s, so "that's not" went to A.
     words = line("A", 0.5, "you never notice when I do the laundry or") + line("B", 2.6, "that's not fair.")
     words = [replace(w, speaker="A") if w.end <= 3.2 else w for w in words]
     assert [w.speaker for w in settle_changes(words)][-3:] == ["A", "A", "A"]  # snapped past the cut-in
