@@ -9,7 +9,8 @@ the stereo file (one mic per partner) and the mono mix (shared mic), and compare
 - talk share: absolute error in points (partner A's share);
 - latency: mean absolute error (s) over true changes of speaker matched to a found turn;
 - terminal overlaps counted as interruptions (should be 0);
-- word attribution: the share of transcribed word time given to the partner who said it.
+- word attribution: the share of transcribed word time given to the partner who said it;
+- shared mic: the share of the speech heard as two voices (median and max over the talks).
 
 With a shared microphone (and no enrollment voices) the pipeline's ids "A"/"B" follow the order of
 first speech, not the script's partners, so each conversation's found ids are first renamed by the
@@ -109,7 +110,7 @@ def evaluate(truth_paths: list[Path], mics: str) -> dict:
 
     totals = dict(int_found=0, int_true=0, int_hit=0, bc_found=0, bc_true=0, bc_hit=0, terminal=0,
                   right=0.0, wrong=0.0)
-    share_errors, latencies = [], []
+    share_errors, latencies, two_voice_shares = [], [], []
     for path in truth_paths:
         truth = json.loads(path.read_text())
         audio = path.parent / truth["files"]["stereo" if mics == "per-partner" else "mono"]
@@ -133,7 +134,10 @@ def evaluate(truth_paths: list[Path], mics: str) -> dict:
         right, wrong = attribution(truth, analysis, rename)
         totals["right"] += right
         totals["wrong"] += wrong
-    return {"totals": totals, "share_errors": share_errors, "latency_errors": latencies}
+        if analysis.two_voice_share is not None:
+            two_voice_shares.append(analysis.two_voice_share)
+    return {"totals": totals, "share_errors": share_errors, "latency_errors": latencies,
+            "two_voice_shares": two_voice_shares}
 
 
 def ratio(a: int, b: int) -> float:
@@ -152,6 +156,9 @@ def report(mics: str, result: dict) -> None:
     print(f"{'':>12}  word time given to the right partner: {ratio(t['right'], t['right'] + t['wrong']):.3f}")
     print(f"{'':>12}  talk share error: mean {sum(shares) / len(shares):.1f} max {max(shares):.1f} points")
     print(f"{'':>12}  latency error: mean {sum(lat) / max(len(lat), 1):.2f} s over {len(lat)} changes of speaker")
+    if result["two_voice_shares"]:
+        heard = sorted(result["two_voice_shares"])
+        print(f"{'':>12}  speech heard as two voices: median {heard[len(heard) // 2]:.3f} max {heard[-1]:.3f}")
 
 
 def main() -> None:

@@ -107,7 +107,8 @@ def report_real_clips() -> None:
     found, speech = two_voice_time(load_mono(audio / "dev00.wav"))
     hit = sum(f.overlap(t) for f in found for t in true)
     marked, overlapped = sum(s.duration for s in found), sum(s.duration for s in true)
-    print(f"dev00.wav (two speakers): {marked:.2f} s marked as two voices, {overlapped:.2f} s truly "
+    print(f"dev00.wav (two speakers): {marked:.2f} s of {speech:.1f} s of speech marked as two voices "
+          f"({100 * marked / speech:.0f} %), {overlapped:.2f} s truly "
           f"overlapped, {hit:.2f} s of it found (precision {hit / max(marked, 1e-9):.2f}, "
           f"recall {hit / max(overlapped, 1e-9):.2f})")
 

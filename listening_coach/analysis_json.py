@@ -23,6 +23,7 @@ def to_dict(analysis: Analysis) -> dict[str, Any]:
         "audio": asdict(analysis.audio),
         "mics": analysis.mics,
         "model": analysis.model,
+        "two_voice_share": analysis.two_voice_share,
         "speakers": [asdict(s) for s in analysis.stats],
         "turns": [_turn_dict(t) for t in analysis.turns],
         "interruptions": [
@@ -96,6 +97,7 @@ def from_dict(data: dict[str, Any], source: str = "analysis") -> Analysis:
                 for speaker, s in data["scores"].items()
             },
             model=data.get("model", ""),
+            two_voice_share=data.get("two_voice_share"),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise InputError(f"{source}: the analysis is incomplete or damaged ({error!r}); "

@@ -94,6 +94,7 @@ def analyze_transcript(
         audio=audio, mics=transcript.mics, speakers=tuple(speakers), turns=tuple(turns),
         interruptions=tuple(interruptions), backchannels=tuple(backchannels), stats=tuple(stats),
         overlaps=tuple(overlaps), pauses=tuple(pauses(turns)), model=model,
+        two_voice_share=transcript.two_voice_share,
     )
     return replace(analysis, scores=score_partners(analysis))
 

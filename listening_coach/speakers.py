@@ -141,11 +141,13 @@ def _shared(recording, speech, model_spec, options, n_speakers, voices, on_start
                 for i, speaker in enumerate(SPEAKER_IDS[:n_speakers])}
     voices_by_speaker = {speaker: SpanIndex(spans) for speaker, spans in activity.items()}
     words = settle_changes([_with_speaker(w, voices_by_speaker) for w in heard], overlaps)
-    if n_speakers == 2:
-        words, both = show_overlaps(words, overlaps, edge_uncertainty())
-        words = absorb_flips(words, overlaps)
-        activity = {s: tuple(merge_spans([*activity[s], *both.get(s, [])])) for s in activity}
-    return Transcript(words=tuple(words), activity=activity, mics="shared")
+    if n_speakers != 2:
+        return Transcript(words=tuple(words), activity=activity, mics="shared")
+    words, both = show_overlaps(words, overlaps, edge_uncertainty())
+    words = absorb_flips(words, overlaps)
+    activity = {s: tuple(merge_spans([*activity[s], *both.get(s, [])])) for s in activity}
+    share = sum(s.duration for s in overlaps) / sum(s.duration for s in speech)
+    return Transcript(words=tuple(words), activity=activity, mics="shared", two_voice_share=round(share, 3))
 
 
 def _with_speaker(word: Word, voices: Mapping[str, SpanIndex]) -> Word:

@@ -159,12 +159,14 @@ class Transcript:
     """Every word with its speaker, plus each speaker's voice activity and the mic set-up used.
 
     `activity` maps speaker id to the spans where that speaker's voice was detected; it lets the
-    interaction analysis find backchannels that the recogniser dropped.
+    interaction analysis find backchannels that the recogniser dropped. `two_voice_share` is, with a
+    shared mic and two partners, the share (0-1) of the speech where two voices were heard at once.
     """
 
     words: tuple[Word, ...]
     activity: dict[str, tuple[Span, ...]]
     mics: str
+    two_voice_share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -216,7 +218,10 @@ class PartnerScore:
 
 @dataclass(frozen=True)
 class Analysis:
-    """Everything the tool found in one conversation; what reports and history are made from."""
+    """Everything the tool found in one conversation; what reports and history are made from.
+
+    `two_voice_share` is, with a shared mic, the share (0-1) of the speech heard as two voices.
+    """
 
     audio: AudioInfo
     mics: str
@@ -229,3 +234,4 @@ class Analysis:
     pauses: tuple[Span, ...] = ()
     scores: dict[str, PartnerScore] = field(default_factory=dict)
     model: str = ""
+    two_voice_share: float | None = None

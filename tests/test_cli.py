@@ -74,6 +74,7 @@ def test_a_shared_microphone_is_named_with_what_it_measures_less_surely():
     assert "Microphones: one channel, so one shared microphone." in result.stderr
     assert "a microphone per partner gives surer interruption counts" in " ".join(result.stderr.split())
     assert "interruption" in result.stdout.lower()
+    assert "Two voices were heard" not in result.stdout  # a conversation, not a crowd
 
 
 def test_demo_runs_the_bundled_sample():

@@ -5,6 +5,7 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import replace
 
 from rich.console import Console
 
@@ -68,3 +69,13 @@ def test_no_color_gives_no_ansi_escapes(tmp_path):
     plain = _cli_report(tmp_path, NO_COLOR="1")
     assert "\x1b[" not in plain
     assert re.search(r"overall \d+/100", plain)
+
+
+def test_a_shared_mic_that_heard_implausibly_much_overlap_says_its_counts_are_unreliable():
+    analysis = replace(sample(), mics="shared", two_voice_share=0.36)
+    text = _render(analysis)
+    assert max(len(line) for line in text.splitlines()) <= 80
+    said = " ".join(text.split())
+    assert "Two voices were heard in 36% of the speech" in said
+    assert "the interruption and backchannel counts are unreliable" in said
+    assert "Two voices were heard" not in _render(replace(analysis, two_voice_share=0.12))

@@ -1,5 +1,7 @@
 """The rubric on hand-built conversations: ranges, evidence, direction of each score, edge cases."""
 
+from dataclasses import replace
+
 from listening_coach.analysis_json import from_dict, to_dict
 from listening_coach.rubric import GENERAL_TIP, NEUTRAL, QUIET_TIP, TECHNIQUES, score_partners
 
@@ -138,3 +140,9 @@ def test_zero_audio_duration_falls_back_to_the_turns():
     analysis = scored(build([("A", 0.0, 5.0, "I was saying something important here"),
                              ("B", 3.0, 8.0, "no listen to me instead right now")], duration=0.0))
     assert 0 < analysis.scores["B"].techniques["dont_interrupt"].score < 100
+
+
+def test_the_two_voice_share_survives_json():
+    analysis = replace(sample(), mics="shared", two_voice_share=0.123)
+    assert from_dict(to_dict(analysis)).two_voice_share == 0.123
+    assert from_dict(to_dict(sample())).two_voice_share is None

@@ -11,6 +11,7 @@ import jiwer
 import pytest
 
 from listening_coach.pipeline import AnalyzeOptions, analyze_audio
+from listening_coach.report.common import overlap_doubt
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_audio"
 TRUTHS = sorted(SAMPLES.glob("*.truth.json"))
@@ -153,3 +154,9 @@ def test_shared_mic_talk_share_is_within_six_points(shared_case):
     for stats in analysis.stats:
         expected = talk[rename[stats.id]] / sum(talk.values())
         assert abs(stats.talk_share - expected) <= 0.06, (stats.id, stats.talk_share, expected)
+
+
+def test_a_scripted_conversation_is_not_doubted(shared_case):
+    _, analysis, _ = shared_case
+    assert 0.02 < analysis.two_voice_share < 0.2  # about a tenth of a scripted conversation
+    assert overlap_doubt(analysis) is None

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from ..rubric import TECHNIQUES
 from ..types import Analysis, SpeakerStats
-from .common import clock, label_tags, rows, speaker_names
+from .common import clock, label_tags, overlap_doubt, rows, speaker_names
 
 COLOURS = ("cyan", "magenta", "green", "yellow")
 """Colour of each partner's name, in speaker order."""
@@ -23,6 +23,9 @@ def render_terminal(analysis: Analysis, console: Console) -> None:
     console.print(Text(f"Conversation of {clock(analysis.audio.duration)} · {_n(len(analysis.turns), 'turn')} · "
                        f"{_n(len(analysis.interruptions), 'interruption')} · "
                        f"{_n(len(analysis.backchannels), 'backchannel')}", style="bold"))
+    doubt = overlap_doubt(analysis)
+    if doubt:
+        console.print(Text(doubt, style="yellow"))
     for stats in analysis.stats:
         console.print(_card(analysis, stats, colours[stats.id]))
     if analysis.turns or analysis.backchannels:
