@@ -146,7 +146,8 @@ def _shared(recording, speech, model_spec, options, n_speakers, voices, on_start
     words, both = show_overlaps(words, overlaps, edge_uncertainty())
     words = absorb_flips(words, overlaps)
     activity = {s: tuple(merge_spans([*activity[s], *both.get(s, [])])) for s in activity}
-    share = sum(s.duration for s in overlaps) / sum(s.duration for s in speech)
+    speech_time = sum(s.duration for s in speech)
+    share = sum(s.duration for s in overlaps) / speech_time if speech_time else 0.0
     return Transcript(words=tuple(words), activity=activity, mics="shared", two_voice_share=round(share, 3))
 
 
