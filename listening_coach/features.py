@@ -8,10 +8,8 @@ import numpy as np
 from scipy.fft import rfft
 from scipy.signal import resample_poly
 
+from .audio import SAMPLE_RATE  # the features are computed at the rate audio is decoded to
 from .types import Span
-
-SAMPLE_RATE = 16000
-"""Rate (Hz) the features are computed at; other rates are resampled."""
 
 FRAME_RATE = 100
 """Frames per second (10 ms hop)."""

@@ -14,7 +14,9 @@ from .overlap import absorb_flips, settle_changes, show_overlaps
 from .transcribe import ProgressCallback, Region, TranscribeOptions, transcribe
 from .two_voices import edge_uncertainty, overlap_spans
 from .types import Span, Transcript, Word
-from .vad import SpanIndex, channel_separation, frame_levels, merge_spans, own_voice_spans, pad_spans, spans_to_mask
+from .vad import (
+    SpanIndex, channel_separation, frame_levels, merge_spans, own_voice_spans, pad_spans, spans_to_mask,
+)
 
 SPEAKER_IDS = ("A", "B")
 SEPARATE_MICS_DB = 6.0

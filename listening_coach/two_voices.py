@@ -68,8 +68,17 @@ def frame_features(mel: np.ndarray, speech: np.ndarray, decisions: slice = slice
         float32, shape (n_decisions, len(CONTEXT) * n_mels), n_decisions = ceil(n_frames / HOP)
         or fewer when `decisions` selects a part.
     """
+    return _stacked(mel, *_band_statistics(mel, speech), decisions)
+
+
+def _band_statistics(mel: np.ndarray, speech: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and spread of each mel band over the `speech` frames (all frames if none)."""
     reference = mel[speech] if speech.any() else mel
-    mean, std = reference.mean(0), reference.std(0) + 1e-6
+    return reference.mean(0), reference.std(0) + 1e-6
+
+
+def _stacked(mel: np.ndarray, mean: np.ndarray, std: np.ndarray, decisions: slice) -> np.ndarray:
+    """The normalised `CONTEXT` frames around each selected decision frame, one row each."""
     centres = np.arange(0, len(mel), HOP)[decisions]
     rows = np.clip(centres[:, None] + np.array(CONTEXT)[None, :], 0, len(mel) - 1)
     return ((mel[rows] - mean) / std).astype(np.float32).reshape(len(centres), -1)
@@ -111,9 +120,10 @@ def overlap_spans(mel: np.ndarray, speech: Sequence[Span]) -> list[Span]:
     mask = speech_mask(speech, len(mel))
     if not mask.any():
         return []
+    mean, std = _band_statistics(mel, mask)  # once per recording, not per block
     n_decisions = len(mask[::HOP])
     both = np.concatenate([
-        voice_count_probabilities(frame_features(mel, mask, slice(first, first + _BLOCK)))[:, 2]
+        voice_count_probabilities(_stacked(mel, mean, std, slice(first, first + _BLOCK)))[:, 2]
         for first in range(0, n_decisions, _BLOCK)
     ])
     return two_voice_spans(both, mask[::HOP])
