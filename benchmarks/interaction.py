@@ -165,8 +165,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--mics", nargs="+", default=["per-partner", "shared"])
+    parser.add_argument("--mics", nargs="+", default=["per-partner", "shared"],
+                        choices=["per-partner", "shared"])
     args = parser.parse_args()
+    if args.count < 1:
+        parser.error(f"--count must be at least 1, got {args.count}")
     from make_conversations import espeak_available, random_conversations
 
     if not espeak_available():

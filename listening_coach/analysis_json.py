@@ -97,11 +97,20 @@ def from_dict(data: dict[str, Any], source: str = "analysis") -> Analysis:
                 for speaker, s in data["scores"].items()
             },
             model=data.get("model", ""),
-            two_voice_share=data.get("two_voice_share"),
+            two_voice_share=_share(data.get("two_voice_share")),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise InputError(f"{source}: the analysis is incomplete or damaged ({error!r}); "
                          "analyse the recording again.") from None
+
+
+def _share(value: Any) -> float | None:
+    """`value` if it is a share (a number from 0 to 1) or None; ValueError otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ValueError(f"two_voice_share must be a number from 0 to 1, not {value!r}")
+    return float(value)
 
 
 def write_json(analysis: Analysis, path: str | Path) -> None:

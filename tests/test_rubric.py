@@ -2,7 +2,10 @@
 
 from dataclasses import replace
 
+import pytest
+
 from listening_coach.analysis_json import from_dict, to_dict
+from listening_coach.errors import InputError
 from listening_coach.rubric import GENERAL_TIP, NEUTRAL, QUIET_TIP, TECHNIQUES, score_partners
 
 from builders import build, sample, scored
@@ -146,3 +149,6 @@ def test_the_two_voice_share_survives_json():
     analysis = replace(sample(), mics="shared", two_voice_share=0.123)
     assert from_dict(to_dict(analysis)).two_voice_share == 0.123
     assert from_dict(to_dict(sample())).two_voice_share is None
+    for damaged in ("lots", 1.5, True):
+        with pytest.raises(InputError, match="two_voice_share"):
+            from_dict(to_dict(analysis) | {"two_voice_share": damaged})
