@@ -29,8 +29,9 @@ POWERSET: tuple[tuple[int, ...], ...] = tuple(
 """The model's 7 classes, in its output order: the set of local speakers talking in a frame,
 ``(), (0,), (1,), (2,), (0, 1), (0, 2), (1, 2)``."""
 
-BATCH_WINDOWS = 16
-"""Windows run through the model at once; bounds the memory of one call to about 200 MB."""
+BATCH_WINDOWS = 8
+"""Windows run through the model at once. Larger batches gain little speed; a batch of 8 adds
+about 170 MB to the process at its peak (benchmarks/segmentation_speed.py)."""
 
 _LAYERS = ((251, 10), (3, 3), (5, 1), (3, 3), (5, 1), (3, 3))
 """(kernel, stride) in samples/frames of each convolution and max-pool of the SincNet front end,
