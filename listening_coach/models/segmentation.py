@@ -78,7 +78,9 @@ def powerset_log_probs(windows: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     windows
-        float32 audio, shape (batch, WINDOW_SAMPLES), 16 kHz, values in [-1, 1].
+        Audio, shape (batch, WINDOW_SAMPLES), 16 kHz, values in [-1, 1], float32 or float64;
+        a strided view such as numpy's ``sliding_window_view`` of a recording is fine (only one
+        batch at a time is copied).
 
     Returns
     -------
@@ -91,11 +93,11 @@ def powerset_log_probs(windows: np.ndarray) -> np.ndarray:
     if not np.issubdtype(windows.dtype, np.floating):
         raise ValueError(f"windows must be floating-point audio in [-1, 1], not {windows.dtype}")
     model = session(MODEL_FILE)
-    waveforms = windows.astype(np.float32, copy=False)[:, None, :]
     out = np.empty((len(windows), FRAMES, len(POWERSET)), dtype=np.float32)
     for start in range(0, len(windows), BATCH_WINDOWS):
         stop = start + BATCH_WINDOWS
-        out[start:stop] = model.run(None, {"waveforms": waveforms[start:stop]})[0]
+        batch = np.ascontiguousarray(windows[start:stop], dtype=np.float32)  # one batch copied at a time
+        out[start:stop] = model.run(None, {"waveforms": batch[:, None, :]})[0]
     return out
 
 
