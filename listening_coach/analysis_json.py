@@ -24,6 +24,8 @@ def to_dict(analysis: Analysis) -> dict[str, Any]:
         "mics": analysis.mics,
         "model": analysis.model,
         "two_voice_share": analysis.two_voice_share,
+        "voices_heard": analysis.voices_heard,
+        "voice": {speaker: [[s.start, s.end] for s in spans] for speaker, spans in analysis.voice.items()},
         "speakers": [asdict(s) for s in analysis.stats],
         "turns": [_turn_dict(t) for t in analysis.turns],
         "interruptions": [
@@ -98,6 +100,9 @@ def from_dict(data: dict[str, Any], source: str = "analysis") -> Analysis:
             },
             model=data.get("model", ""),
             two_voice_share=_share(data.get("two_voice_share")),
+            voices_heard=_count(data.get("voices_heard")),
+            voice={speaker: tuple(Span(float(a), float(b)) for a, b in spans)
+                   for speaker, spans in data.get("voice", {}).items()},
         )
     except (KeyError, TypeError, ValueError) as error:
         raise InputError(f"{source}: the analysis is incomplete or damaged ({error!r}); "
@@ -130,11 +135,26 @@ def read_json(path: str | Path) -> Analysis:
     return from_dict(data, str(path))
 
 
+def _count(value: Any) -> int | None:
+    """`value` if it is a count of voices (a whole number from 0) or None; ValueError otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"voices_heard must be a whole number, not {value!r}")
+    return value
+
+
 def to_rttm(analysis: Analysis) -> str:
-    """Who spoke when, one RTTM SPEAKER line per turn and backchannel, named by speaker id."""
+    """Who spoke when, one RTTM SPEAKER line per stretch of each speaker's voice, named by speaker id.
+
+    Analyses saved before voice activity was kept give their turns and backchannels instead.
+    """
     uri = Path(analysis.audio.path).stem.replace(" ", "_") or "audio"
-    spans = [(t.start, t.end, t.speaker) for t in analysis.turns]
-    spans += [(b.start, b.end, b.speaker) for b in analysis.backchannels]
+    if analysis.voice:
+        spans = [(s.start, s.end, speaker) for speaker, voice in analysis.voice.items() for s in voice]
+    else:
+        spans = [(t.start, t.end, t.speaker) for t in analysis.turns]
+        spans += [(b.start, b.end, b.speaker) for b in analysis.backchannels]
     return "".join(
         f"SPEAKER {uri} 1 {start:.3f} {end - start:.3f} <NA> <NA> {speaker} <NA> <NA>\n"
         for start, end, speaker in sorted(spans)

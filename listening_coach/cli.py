@@ -16,6 +16,9 @@ from .errors import CoachError, InputError
 MIC_CHOICES = ("auto", "shared", "per-partner")
 """Microphone set-ups: decide from the audio, one shared microphone, one microphone per partner."""
 
+SPEAKER_CHOICES = ("auto", "1", "2")
+"""How many people speak: decide from the voices heard (one or two), or say so."""
+
 EXIT_INTERNAL = 1
 EXIT_INTERRUPTED = 130
 
@@ -79,8 +82,8 @@ def main() -> None:
 @click.option("--names", help="Partner names, comma-separated: channel order, or order of first speech.")
 @click.option("--mics", type=click.Choice(MIC_CHOICES), default="auto", show_default=True,
               help="One shared microphone, one per partner (stereo), or decide from the audio.")
-@click.option("--speakers", "n_speakers", type=int, default=2, show_default=True,
-              help="How many people speak (1 or 2).")
+@click.option("--speakers", "n_speakers", type=click.Choice(SPEAKER_CHOICES), default="auto",
+              show_default=True, help="How many people speak: decide from the voices, 1 or 2.")
 @click.option("--voice", "voice_files", multiple=True, metavar="NAME=FILE",
               help="A few seconds of one partner alone (shared mic); repeat for each partner.")
 @click.option("--model", help="faster-whisper model: a local folder or a size name. [default: bundled tiny.en]")
@@ -104,19 +107,12 @@ def analyze(audio, json_path, rttm_path, html_path, names, mics, n_speakers, voi
     from .pipeline import AnalyzeOptions
 
     options = AnalyzeOptions(mics=mics, model=model, names=parse_names(names),
-                             n_speakers=_check_speakers(n_speakers))
+                             n_speakers=None if n_speakers == "auto" else int(n_speakers))
     voices = _load_voices(voice_files)
     analysis = run_analysis(audio, options, voices)
     show_and_write(analysis, json_path=json_path, rttm_path=rttm_path, html_path=html_path)
     if not no_save:
         save_to_history(analysis, audio)
-
-
-def _check_speakers(n_speakers: int) -> int:
-    if n_speakers not in (1, 2):
-        raise InputError(f"--speakers {n_speakers}: listening-coach follows one or two people; "
-                         "use --speakers 1 for a monologue or 2 for a couple.")
-    return n_speakers
 
 
 def _load_voices(voice_files) -> dict:
@@ -160,9 +156,13 @@ def show_and_write(analysis, *, json_path=None, rttm_path=None, html_path=None) 
         stderr.print(f"HTML report written to {html_path}", markup=False, soft_wrap=True)
 
 
-def save_to_history(analysis, audio: Path) -> int:
-    """Keep the session in the history and say its id."""
+def save_to_history(analysis, audio: Path) -> int | None:
+    """Keep the session in the history and say its id (None when only one partner was heard)."""
     from .history import save_session
+
+    if len(analysis.speakers) < 2:
+        stderr.print("Only one voice was heard, so this is not saved as a couple's session.")
+        return None
 
     session_id = save_session(analysis, Path(audio).resolve())
     stderr.print(f"Saved as session {session_id} ('listening-coach report {session_id}' shows it again).")

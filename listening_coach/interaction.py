@@ -9,7 +9,7 @@ import numpy as np
 
 from .turns import TURN_PAUSE
 from .types import Backchannel, Interruption, Overlap, Span, Speaker, SpeakerStats, Turn
-from .vad import merge_spans
+from .spans import merge_spans
 
 TERMINAL_OVERLAP = 0.3
 """A turn that starts less than this (s) before the partner's speech ends overlaps it terminally."""

@@ -17,11 +17,12 @@ from .detectors import label_turn
 from .errors import AudioError, InputError
 from .interaction import find_overlaps, pauses, speaker_stats
 from .rubric import score_partners
-from .speakers import SPEAKER_IDS, check_mics, choose_mics, transcribe_speakers
+from .attribution import check_mics, choose_mics, transcribe_speakers
+from .attribution.speakers import SPEAKER_IDS
 from .transcribe import DEFAULT_MODEL, TranscribeOptions, model_location
 from .turns import build_turns
-from .types import Analysis, AudioInfo, Span, Speaker, Transcript, Turn
-from .vad import speech_spans, subtract_spans
+from .types import Analysis, AudioInfo, Speaker, Transcript, Turn
+from .vad import speech_spans
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,8 @@ class AnalyzeOptions:
     mics: str = "auto"
     model: str | None = None
     names: tuple[str, ...] = ()
-    n_speakers: int = 2
+    n_speakers: int | None = None
+    """1, 2 or None: decide from the voices heard (one or two)."""
     transcribe: TranscribeOptions = TranscribeOptions()
 
 
@@ -89,32 +91,17 @@ def analyze_transcript(
     turns, backchannels = build_turns(transcript)
     turns, interruptions, overlaps = find_overlaps(turns)
     turns = label_turns(turns)
-    stats = speaker_stats(speakers, turns, interruptions, backchannels, _heard_voice(transcript))
+    stats = speaker_stats(speakers, turns, interruptions, backchannels, transcript.activity)
     analysis = Analysis(
         audio=audio, mics=transcript.mics, speakers=tuple(speakers), turns=tuple(turns),
         interruptions=tuple(interruptions), backchannels=tuple(backchannels), stats=tuple(stats),
         overlaps=tuple(overlaps), pauses=tuple(pauses(turns)), model=model,
-        two_voice_share=transcript.two_voice_share,
+        two_voice_share=transcript.two_voice_share, voices_heard=transcript.voices_heard,
+        voice={s.id: tuple(transcript.activity.get(s.id, ())) for s in speakers},
     )
+    if len(speakers) < 2:  # every technique of the guide is about listening to a partner
+        return analysis
     return replace(analysis, scores=score_partners(analysis))
-
-
-UNTRANSCRIBED_MARGIN = 0.3
-"""Seconds around each word within which a shared mic's voice activity is left to the words."""
-
-
-def _heard_voice(transcript: Transcript) -> dict[str, list[Span]]:
-    """Each partner's voice activity as it counts towards talk time.
-
-    Each partner's own microphone measures their voice directly. On a shared mic the words
-    decide who spoke wherever something was transcribed (diarization and the words can disagree,
-    and counting both would count that time twice), so only the speech Whisper skipped is taken
-    from diarization.
-    """
-    if transcript.mics == "per-partner":
-        return {speaker: list(spans) for speaker, spans in transcript.activity.items()}
-    worded = [Span(w.start - UNTRANSCRIBED_MARGIN, w.end + UNTRANSCRIBED_MARGIN) for w in transcript.words]
-    return {speaker: subtract_spans(spans, worded) for speaker, spans in transcript.activity.items()}
 
 
 def label_turns(turns: Sequence[Turn]) -> list[Turn]:

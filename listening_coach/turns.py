@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from .types import Backchannel, Span, Transcript, Turn, Word
-from .vad import SpanIndex
+from .spans import SpanIndex
 
 TURN_PAUSE = 1.0
 """Pauses shorter than this (s) inside one partner's speech do not end the turn."""

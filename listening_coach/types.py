@@ -160,13 +160,15 @@ class Transcript:
 
     `activity` maps speaker id to the spans where that speaker's voice was detected; it lets the
     interaction analysis find backchannels that the recogniser dropped. `two_voice_share` is, with a
-    shared mic and two partners, the share (0-1) of the speech where two voices were heard at once.
+    shared mic and two partners, the share (0-1) of the speech where two voices were heard at once;
+    `voices_heard`, with a shared mic, how many distinct voices were heard (it may exceed two).
     """
 
     words: tuple[Word, ...]
     activity: dict[str, tuple[Span, ...]]
     mics: str
     two_voice_share: float | None = None
+    voices_heard: int | None = None
 
 
 @dataclass(frozen=True)
@@ -220,7 +222,9 @@ class PartnerScore:
 class Analysis:
     """Everything the tool found in one conversation; what reports and history are made from.
 
-    `two_voice_share` is, with a shared mic, the share (0-1) of the speech heard as two voices.
+    `two_voice_share` is, with a shared mic, the share (0-1) of the speech heard as two voices;
+    `voices_heard`, with a shared mic, how many distinct voices were heard; `voice` each speaker's
+    voice activity (s), overlapping where both talk.
     """
 
     audio: AudioInfo
@@ -235,3 +239,5 @@ class Analysis:
     scores: dict[str, PartnerScore] = field(default_factory=dict)
     model: str = ""
     two_voice_share: float | None = None
+    voices_heard: int | None = None
+    voice: dict[str, tuple[Span, ...]] = field(default_factory=dict)

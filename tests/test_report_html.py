@@ -135,8 +135,8 @@ def test_a_recording_that_is_missing_is_reported_by_the_page(chromium, tmp_path)
     assert "missing.wav" in dom.having("html")[0].get("data-errors", "")
 
 
-def test_a_doubtful_shared_mic_analysis_carries_a_visible_note():
-    page = render_html(replace(sample(), mics="shared", two_voice_share=0.36), None)
+def test_a_caveat_is_a_visible_note():
+    page = render_html(replace(sample(), voices_heard=3), None)
     notes = Elements(page).having("p", **{"class": "doubt"})
-    assert len(notes) == 1 and "Two voices were heard in 36% of the speech" in page
+    assert len(notes) == 1 and "3 different voices were heard" in page
     assert not Elements(render_html(sample(), None)).having("p", **{"class": "doubt"})

@@ -10,7 +10,9 @@ from dataclasses import replace
 from rich.console import Console
 
 from listening_coach.analysis_json import write_json
+from listening_coach.pipeline import analyze_transcript
 from listening_coach.report.terminal import render_terminal
+from listening_coach.types import AudioInfo, Span, Transcript, Word
 
 from builders import build, sample, scored
 
@@ -71,11 +73,24 @@ def test_no_color_gives_no_ansi_escapes(tmp_path):
     assert re.search(r"overall \d+/100", plain)
 
 
-def test_a_shared_mic_that_heard_implausibly_much_overlap_says_its_counts_are_unreliable():
-    analysis = replace(sample(), mics="shared", two_voice_share=0.36)
+def one_voice_analysis():
+    """A monologue through the real downstream pipeline: one speaker heard on a shared mic."""
+    text = "we choose to go to the moon in this decade and do the other things"
+    words = tuple(Word(t, i * 0.4, i * 0.4 + 0.3, 0.9, "A") for i, t in enumerate(text.split()))
+    transcript = Transcript(words, {"A": (Span(0.0, 5.5),)}, "shared", voices_heard=1)
+    return analyze_transcript(transcript, AudioInfo("jfk.wav", 6.0, 16000, 1))
+
+
+def test_one_voice_is_said_plainly_and_gets_no_scores():
+    analysis = one_voice_analysis()
+    assert [s.id for s in analysis.speakers] == ["A"] and analysis.scores == {}
     text = _render(analysis)
     assert max(len(line) for line in text.splitlines()) <= 80
     said = " ".join(text.split())
-    assert "Two voices were heard in 36% of the speech" in said
-    assert "the interruption and backchannel counts are unreliable" in said
-    assert "Two voices were heard" not in _render(replace(analysis, two_voice_share=0.12))
+    assert "Only one voice was heard, so there are no listening scores" in said
+    assert "overall" not in said
+
+
+def test_more_than_two_voices_are_mentioned():
+    assert "3 different voices were heard" in " ".join(_render(replace(sample(), voices_heard=3)).split())
+    assert "different voices" not in _render(replace(sample(), voices_heard=2))

@@ -11,7 +11,6 @@ import jiwer
 import pytest
 
 from listening_coach.pipeline import AnalyzeOptions, analyze_audio
-from listening_coach.report.common import overlap_doubt
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_audio"
 TRUTHS = sorted(SAMPLES.glob("*.truth.json"))
@@ -156,7 +155,7 @@ def test_shared_mic_talk_share_is_within_six_points(shared_case):
         assert abs(stats.talk_share - expected) <= 0.06, (stats.id, stats.talk_share, expected)
 
 
-def test_a_scripted_conversation_is_not_doubted(shared_case):
+def test_shared_mic_hears_two_voices_overlapping_a_little(shared_case):
     _, analysis, _ = shared_case
-    assert 0.02 < analysis.two_voice_share < 0.2  # about a tenth of a scripted conversation
-    assert overlap_doubt(analysis) is None
+    assert analysis.voices_heard == 2 and len(analysis.speakers) == 2
+    assert 0.0 < analysis.two_voice_share < 0.3  # scripted overlaps: a small part of the speech

@@ -1,7 +1,7 @@
 """Span helpers: merging and the index that finds spans meeting a time range."""
 
 from listening_coach.types import Span
-from listening_coach.vad import SpanIndex, merge_spans, subtract_spans
+from listening_coach.spans import SpanIndex, merge_spans, subtract_spans
 
 SPANS = [Span(5.0, 9.0), Span(0.0, 1.0), Span(1.5, 2.0), Span(2.5, 12.0)]
 

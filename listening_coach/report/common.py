@@ -22,22 +22,15 @@ def label_tags(labels: Labels) -> list[str]:
     return tags + [tag for field, tag in flags if getattr(labels, field)]
 
 
-DOUBTFUL_TWO_VOICE_SHARE = 0.25
-"""Share of the speech heard as two voices above which a shared mic's overlap figures are doubtful.
-
-Partners do not talk over each other that much: the densest synthetic benchmark conversations,
-made with many interruptions and backchannels, reach 0.13. Beyond about twice that, the overlap
-model is more likely mishearing these voices or this room (measured in docs/interaction.md)."""
-
-
-def overlap_doubt(analysis: Analysis) -> str | None:
-    """A warning for the reader when a shared mic heard implausibly much overlap, else None."""
-    share = analysis.two_voice_share
-    if share is None or share <= DOUBTFUL_TWO_VOICE_SHARE:
-        return None
-    return (f"Two voices were heard in {share:.0%} of the speech, far more than partners talk over "
-            "each other: these voices or this room mislead the overlap model, so the interruption "
-            "and backchannel counts are unreliable. A microphone per partner avoids this.")
+def caveat(analysis: Analysis) -> str | None:
+    """What the reader must know before trusting the figures (one voice, or more than two), else None."""
+    if len(analysis.speakers) == 1:
+        return ("Only one voice was heard, so there are no listening scores: they need a partner to "
+                "listen to. If you were two, sit closer to the microphone or use one each.")
+    if (analysis.voices_heard or 0) > 2:
+        return (f"{analysis.voices_heard} different voices were heard. listening-coach follows two "
+                "partners, so only the two heard most are analysed.")
+    return None
 
 
 def speaker_names(analysis: Analysis) -> dict[str, str]:

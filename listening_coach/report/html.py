@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader
 
 from ..rubric import TECHNIQUES
 from ..types import Analysis, Turn
-from .common import clock, label_tags, overlap_doubt, rows, speaker_names
+from .common import caveat, clock, label_tags, rows, speaker_names
 
 COLOURS = ("#2563eb", "#d97706", "#059669", "#9333ea")
 """Colour of each partner, in speaker order (blue and amber stay apart for colour-blind eyes)."""
@@ -80,7 +80,7 @@ def render_html(analysis: Analysis, audio_href: str | None = None) -> str:
         clock=clock, label_tags=label_tags, rows=rows(analysis), cut=cut,
         techniques=TECHNIQUES, scale=scale, ticks=_ticks(scale),
         overlaps=_overlaps(analysis.turns), who_interrupted=_who_interrupted(analysis, names),
-        glance=_glance(analysis, names), doubt=overlap_doubt(analysis),
+        glance=_glance(analysis, names), doubt=caveat(analysis),
     )
 
 

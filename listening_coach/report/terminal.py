@@ -10,7 +10,7 @@ from rich.text import Text
 
 from ..rubric import TECHNIQUES
 from ..types import Analysis, SpeakerStats
-from .common import clock, label_tags, overlap_doubt, rows, speaker_names
+from .common import caveat, clock, label_tags, rows, speaker_names
 
 COLOURS = ("cyan", "magenta", "green", "yellow")
 """Colour of each partner's name, in speaker order."""
@@ -23,7 +23,7 @@ def render_terminal(analysis: Analysis, console: Console) -> None:
     console.print(Text(f"Conversation of {clock(analysis.audio.duration)} · {_n(len(analysis.turns), 'turn')} · "
                        f"{_n(len(analysis.interruptions), 'interruption')} · "
                        f"{_n(len(analysis.backchannels), 'backchannel')}", style="bold"))
-    doubt = overlap_doubt(analysis)
+    doubt = caveat(analysis)
     if doubt:
         console.print(Text(doubt, style="yellow"))
     for stats in analysis.stats:

@@ -1,0 +1,33 @@
+"""One microphone per partner: each channel's own voice decides whose words it carries."""
+
+from __future__ import annotations
+
+from ..audio import Recording
+from ..spans import SpanIndex, pad_spans
+from ..transcribe import Region, transcribe
+from ..types import Transcript, Word
+from ..vad import own_voice_spans
+from .speakers import REGION_PAD, SPEAKER_IDS
+from .words import onsets_to_voice, own_words
+
+
+def attribute_per_partner(recording: Recording, speech, model_spec, options, on_start, on_progress) -> Transcript:
+    """Transcribe each channel where its own partner speaks; words keep their channel's speaker.
+
+    Where both partners talk at once both channels are transcribed, so overlaps keep both voices.
+    """
+    duration = recording.info.duration
+    owners = own_voice_spans(recording.samples, speech)
+    regions = [pad_spans(spans, REGION_PAD, duration) for spans in owners]
+    if on_start:
+        on_start(sum(s.duration for spans in regions for s in spans))
+    to_hear = [Region(recording.samples[channel], span, speaker)
+               for channel, speaker in enumerate(SPEAKER_IDS) for span in regions[channel]]
+    heard = transcribe(to_hear, model_spec=model_spec, options=options, on_progress=on_progress)
+    words: list[Word] = []
+    for channel, speaker in enumerate(SPEAKER_IDS):
+        voice = SpanIndex(owners[channel])
+        words += onsets_to_voice(own_words([w for w in heard if w.speaker == speaker], voice), voice)
+    words.sort(key=lambda w: (w.start, w.end))
+    activity = {speaker: tuple(spans) for speaker, spans in zip(SPEAKER_IDS, owners)}
+    return Transcript(words=tuple(words), activity=activity, mics="per-partner")

@@ -1,0 +1,83 @@
+"""One shared microphone: who speaks when, overlap included, and so who said each word.
+
+1. `local`: a segmentation model trained on real conversations (pyannote segmentation-3.0) finds
+   up to three local speakers, overlap included, in 10 s windows every 2.5 s.
+2. `clusters`: speaker embeddings (CAM++) of each local speaker link the windows into one or two
+   people (or the enrolled voices).
+3. `aggregate`: the windows' votes give each person's voice activity on one timeline.
+4. `words`: each word goes to the person whose voice covers it, and turn edges follow the voices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+
+from ...audio import Recording
+from ...spans import merge_spans, pad_spans, subtract_spans
+from ...transcribe import ProgressCallback, Region, TranscribeOptions, transcribe
+from ...types import Span, Transcript
+from ..speakers import REGION_PAD, SPEAKER_IDS
+from .aggregate import voice_frames
+from .clusters import find_people
+from .local import frames_to_spans, local_activity
+from .refine import refine
+from .words import attribute_words
+
+
+def diarize(
+    signal: np.ndarray,
+    *,
+    n_speakers: int | None = None,
+    voices: Sequence[np.ndarray] = (),
+    on_progress: ProgressCallback | None = None,
+) -> tuple[list[list[Span]], int]:
+    """Each person's voice activity (s) in a 16 kHz mono `signal`, people in order of first speech.
+
+    With `voices` (one enrollment clip per person) people come in the order of the voices.
+    Returns the activity per person and how many voices were heard (may exceed two).
+    """
+    local = local_activity(signal, on_progress)
+    people = find_people(signal, local, n_speakers=n_speakers, voices=voices, on_progress=on_progress)
+    on = refine(signal, voice_frames(local, people), people.centroids)
+    activity = [frames_to_spans(on[:, person]) for person in range(people.count)]
+    if not voices:
+        activity.sort(key=lambda spans: spans[0].start if spans else float("inf"))
+    return activity, people.voices_heard
+
+
+def attribute_shared(
+    recording: Recording,
+    speech: Sequence[Span],
+    *,
+    model_spec: str | None,
+    options: TranscribeOptions,
+    n_speakers: int | None,
+    voices: Mapping[str, np.ndarray] | None,
+    on_start: Callable[[float], None] | None,
+    on_progress: ProgressCallback | None,
+) -> Transcript:
+    """Transcribe the mixed signal once and give each word the person whose voice it falls in."""
+    signal = recording.mono
+    regions = pad_spans(speech, REGION_PAD, recording.info.duration)
+    if on_start:
+        on_start(sum(s.duration for s in regions))
+    heard = transcribe([Region(signal, span) for span in regions], model_spec=model_spec, options=options,
+                       on_progress=on_progress)
+    activity, voices_heard = diarize(signal, n_speakers=n_speakers, voices=list((voices or {}).values()))
+    by_speaker = {speaker: tuple(spans) for speaker, spans in zip(SPEAKER_IDS, activity) if spans}
+    words = attribute_words(heard, by_speaker)
+    return Transcript(words=tuple(words), activity=by_speaker, mics="shared",
+                      two_voice_share=_both_share(activity), voices_heard=voices_heard)
+
+
+def _both_share(activity: Sequence[Sequence[Span]]) -> float:
+    """Share (0-1) of the speech during which two voices are heard at once."""
+    if len(activity) < 2:
+        return 0.0
+    anyone = merge_spans([s for spans in activity for s in spans])
+    total = sum(s.duration for s in anyone)
+    only_one = [*subtract_spans(activity[0], activity[1]), *subtract_spans(activity[1], activity[0])]
+    both = total - sum(s.duration for s in only_one)
+    return round(both / total, 3) if total else 0.0

@@ -1,0 +1,218 @@
+"""Local speakers linked across windows by their voices (speaker embeddings), into one or two people.
+
+Each local speaker of each window gets an embedding of the frames where it speaks alone.
+
+- How many: the segmentation model hears two people in one window only where two voices take
+  turns there, so two people are heard when some window holds two local speakers, each with
+  enough clean speech, whose embeddings are far apart. A monologue gives no such window.
+- Who is who: two-means on the embeddings, constrained like the model (two local speakers of one
+  window are two people), started from the most distant such pair.
+- More than two: speech whose embeddings are far from both people is counted as another voice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from ...models import segmentation, speaker_embedding
+from ...vad import speech_spans
+from .local import HOP_SAMPLES, LocalActivity
+
+DIFFERENT_VOICES = 0.4
+"""Cosine distance between two local speakers' embeddings beyond which they are two people."""
+
+OTHER_VOICE = 0.8
+"""Cosine distance from every person beyond which an embedding is another person's voice."""
+
+MIN_EMBED_SECONDS = 0.3
+"""Clean (one-voice) speech a local speaker needs for an embedding."""
+
+MAX_EMBED_SECONDS = 4.0
+"""Clean speech an embedding is taken from at most (the rest of the window adds cost, not accuracy)."""
+
+MIN_CLUSTER_SECONDS = 1.0
+"""Clean speech a local speaker needs to count in finding and placing people."""
+
+MIN_PERSON_SECONDS = 3.0
+"""Clean speech (summed over windows) that a voice far from both people needs to be counted."""
+
+ROUNDS = 10
+"""Rounds of constrained two-means."""
+
+MAX_PEOPLE = 2
+
+EMBEDDING_SIZE = 192
+"""Length of a CAM++ embedding."""
+
+FEATURE_WINDOW = 0.025
+"""Seconds of audio behind one embedding-feature frame."""
+
+
+@dataclass(frozen=True)
+class People:
+    """The people found: `assignment[w, k]` is the person (index) of local speaker k in window w, or -1.
+
+    `centroids` (people, 192) are their voices' unit embeddings; `voices_heard` also counts a
+    voice that is neither person's (it may exceed two).
+    """
+
+    assignment: np.ndarray
+    centroids: np.ndarray
+    voices_heard: int
+
+    @property
+    def count(self) -> int:
+        return len(self.centroids)
+
+
+def find_people(
+    signal: np.ndarray,
+    local: LocalActivity,
+    *,
+    n_speakers: int | None = None,
+    voices: Sequence[np.ndarray] = (),
+    on_progress: Callable[[float], None] | None = None,
+) -> People:
+    """Link the local speakers of `local` (from the 16 kHz `signal`) into people.
+
+    `n_speakers` is 1, 2 or None (decide: one or two). With `voices` (one clip per person, in id
+    order) the people are those voices, in that order.
+    """
+    embeddings, seconds = _local_embeddings(signal, local, on_progress)
+    active = local.activity.any(axis=1)
+    usable = ~np.isnan(embeddings[..., 0]) & (seconds >= MIN_CLUSTER_SECONDS)
+    if voices:
+        centroids = np.stack([_clip_embedding(v) for v in voices])
+    else:
+        wanted = n_speakers or (2 if _two_voices_apart(embeddings, usable) else 1)
+        centroids = _centroids(embeddings, seconds, usable, wanted)
+    heard = len(centroids) + _other_voices(embeddings, seconds, usable, centroids)
+    return People(assignment=_assign(embeddings, active, centroids), centroids=centroids, voices_heard=heard)
+
+
+def _local_embeddings(signal, local, on_progress) -> tuple[np.ndarray, np.ndarray]:
+    """Embedding (NaN when too little clean speech) and seconds of clean speech per (window, local speaker)."""
+    n_windows, n_frames, n_local = local.activity.shape
+    dim = EMBEDDING_SIZE
+    embeddings = np.full((n_windows, n_local, dim), np.nan, dtype=np.float32)
+    clean = local.activity & (local.activity.sum(axis=2, keepdims=True) == 1)
+    seconds = clean.sum(axis=1) * segmentation.FRAME_STEP
+    hop = HOP_SAMPLES
+    for w in range(n_windows):
+        if on_progress:
+            on_progress(hop / segmentation.SAMPLE_RATE)
+        wanted = np.flatnonzero(seconds[w] >= MIN_EMBED_SECONDS)
+        if not wanted.size:
+            continue
+        window = signal[w * hop : w * hop + segmentation.WINDOW_SAMPLES]
+        features = speaker_embedding.campplus_features(window)
+        owner = _model_frame_of_feature(len(features), n_frames)
+        for k in wanted:
+            chosen = np.flatnonzero(clean[w, owner, k])[: int(MAX_EMBED_SECONDS / speaker_embedding.FRAME_STEP)]
+            if chosen.size * speaker_embedding.FRAME_STEP >= MIN_EMBED_SECONDS:
+                embeddings[w, k] = speaker_embedding.campplus_embed(features[chosen])
+    return embeddings, seconds
+
+
+def _model_frame_of_feature(n_features: int, n_model_frames: int) -> np.ndarray:
+    """For each embedding-feature frame of a window, the segmentation frame nearest its centre."""
+    centres = np.arange(n_features) * speaker_embedding.FRAME_STEP + FEATURE_WINDOW / 2
+    frames = np.rint((centres - segmentation.frame_times(1)[0]) / segmentation.FRAME_STEP).astype(int)
+    return np.clip(frames, 0, n_model_frames - 1)
+
+
+def _clip_embedding(clip: np.ndarray) -> np.ndarray:
+    """Embedding of an enrollment clip's speech (all of it when no speech is detected)."""
+    spans = speech_spans(clip)
+    features = speaker_embedding.campplus_features(clip)
+    keep = np.zeros(len(features), dtype=bool)
+    for span in spans:
+        keep[int(span.start / speaker_embedding.FRAME_STEP) : int(span.end / speaker_embedding.FRAME_STEP)] = True
+    return speaker_embedding.campplus_embed(features[keep] if keep.sum() > 30 else features)
+
+
+def _pairs(embeddings: np.ndarray, usable: np.ndarray) -> list[tuple[float, int, int, int]]:
+    """(cosine distance, window, k1, k2) for every two usable local speakers of one window."""
+    pairs = []
+    for w in np.flatnonzero(usable.sum(axis=1) >= 2):
+        ks = np.flatnonzero(usable[w])
+        for a in range(len(ks)):
+            for b in range(a + 1, len(ks)):
+                distance = 1.0 - float(embeddings[w, ks[a]] @ embeddings[w, ks[b]])
+                pairs.append((distance, int(w), int(ks[a]), int(ks[b])))
+    return pairs
+
+
+def _two_voices_apart(embeddings: np.ndarray, usable: np.ndarray) -> bool:
+    """Whether some window holds two local speakers whose voices differ (`DIFFERENT_VOICES`)."""
+    return any(distance > DIFFERENT_VOICES for distance, *_ in _pairs(embeddings, usable))
+
+
+def _centroids(embeddings: np.ndarray, seconds: np.ndarray, usable: np.ndarray, wanted: int) -> np.ndarray:
+    """Unit centroids of `wanted` (1 or 2) people, by constrained two-means over the usable embeddings."""
+    if not usable.any():
+        usable = ~np.isnan(embeddings[..., 0])
+    if not usable.any():
+        return np.zeros((wanted, embeddings.shape[-1]), dtype=np.float32)
+    weights = np.where(usable, seconds, 0.0)
+    mean = _unit((np.nan_to_num(embeddings) * weights[..., None]).sum(axis=(0, 1)))[None]
+    if wanted == 1:
+        return mean
+    pairs = _pairs(embeddings, usable)
+    if pairs:
+        _, w, k1, k2 = max(pairs)
+        centroids = np.stack([embeddings[w, k1], embeddings[w, k2]])
+    else:  # asked for two without a window that shows two: split along the main direction
+        vectors = embeddings[usable]
+        direction = np.linalg.svd(vectors - vectors.mean(0), full_matrices=False)[2][0]
+        side = (vectors - vectors.mean(0)) @ direction > 0
+        if side.all() or not side.any():
+            return np.concatenate([mean, mean])
+        centroids = np.stack([_unit(vectors[side].mean(0)), _unit(vectors[~side].mean(0))])
+    for _ in range(ROUNDS):
+        assignment = _assign(np.where(usable[..., None], embeddings, np.nan), usable, centroids)
+        updated = np.stack([
+            (np.nan_to_num(embeddings) * (weights * (assignment == person))[..., None]).sum(axis=(0, 1))
+            for person in range(2)])
+        if (np.linalg.norm(updated, axis=1) == 0).any():
+            break
+        centroids = _unit(updated)
+    return centroids
+
+
+def _other_voices(embeddings: np.ndarray, seconds: np.ndarray, usable: np.ndarray, centroids: np.ndarray) -> int:
+    """1 when at least `MIN_PERSON_SECONDS` of clean speech sounds like none of the people, else 0."""
+    distance = 1.0 - np.nan_to_num(embeddings @ centroids.T, nan=1.0).max(axis=-1)
+    stranger = usable & (distance > OTHER_VOICE)
+    return int(seconds[stranger].sum() >= MIN_PERSON_SECONDS)
+
+
+def _assign(embeddings: np.ndarray, active: np.ndarray, centroids: np.ndarray) -> np.ndarray:
+    """Each active local speaker's person: one-to-one per window by cosine similarity to `centroids`.
+
+    Local speakers without an embedding count as equally like everyone; with one person, every
+    active local speaker is that person.
+    """
+    n_windows, n_local, _ = embeddings.shape
+    assignment = np.full((n_windows, n_local), -1)
+    similarity = np.nan_to_num(_unit(embeddings) @ centroids.T, nan=0.0)
+    for w in range(n_windows):
+        speakers = np.flatnonzero(active[w])
+        if not speakers.size:
+            continue
+        if len(centroids) == 1:
+            assignment[w, speakers] = 0
+            continue
+        rows, cols = linear_sum_assignment(-similarity[w, speakers])
+        assignment[w, speakers[rows]] = cols
+        for k in speakers[assignment[w, speakers] < 0]:  # more local speakers than people
+            assignment[w, k] = int(np.argmax(similarity[w, k]))
+    return assignment
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-9)

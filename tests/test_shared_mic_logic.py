@@ -1,0 +1,122 @@
+"""The shared-mic stages after the models: linking windows into people, one timeline, words to voices.
+
+These run on hand-made model outputs (activity and embeddings), so each rule is checked alone.
+"""
+
+import numpy as np
+
+from listening_coach.attribution.shared.aggregate import voice_frames
+from listening_coach.attribution.shared.clusters import (
+    MIN_PERSON_SECONDS, People, _assign, _cluster,
+)
+from listening_coach.attribution.shared.local import (
+    STEP_FRAMES, LocalActivity, frame_centre, frame_of, frames_to_spans,
+)
+from listening_coach.attribution.shared.words import attribute_words
+from listening_coach.models.segmentation import FRAMES
+from listening_coach.types import Span, Word
+
+RNG = np.random.default_rng(7)
+
+
+def voice(direction, n, spread=0.15):
+    """`n` unit embeddings scattered around `direction`."""
+    vectors = direction + spread / np.sqrt(direction.size) * RNG.standard_normal((n, direction.size))
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def directions(k, dim=192):
+    basis = np.linalg.qr(RNG.standard_normal((dim, k)))[0].T
+    return basis.astype(np.float32)
+
+
+def test_two_distinct_voices_make_two_people_and_one_voice_one():
+    sam, alex = directions(2)
+    embeddings = np.concatenate([voice(sam, 10), voice(alex, 8)]).reshape(9, 2, -1)
+    seconds = np.full((9, 2), 2.0)
+    centroids, heard = _cluster(embeddings, seconds, None)
+    assert heard == 2 and len(centroids) == 2
+    assert sorted(np.argmax(centroids @ np.stack([sam, alex]).T, axis=1)) == [0, 1]
+    centroids, heard = _cluster(voice(sam, 18).reshape(9, 2, -1), seconds, None)
+    assert heard == 1 and len(centroids) == 1
+
+
+def test_a_voice_with_too_little_speech_is_not_a_person():
+    sam, alex, stranger = directions(3)
+    embeddings = np.concatenate([voice(sam, 9), voice(alex, 8), voice(stranger, 1)]).reshape(9, 2, -1)
+    seconds = np.full((9, 2), 2.0)
+    seconds[8, 1] = MIN_PERSON_SECONDS / 2
+    centroids, heard = _cluster(embeddings, seconds, None)
+    assert heard == 2
+    seconds[8, 1] = MIN_PERSON_SECONDS
+    _, heard = _cluster(embeddings, seconds, None)
+    assert heard == 3
+
+
+def test_asking_for_two_splits_even_one_voice_and_asking_for_one_merges():
+    sam, alex = directions(2)
+    seconds = np.full((9, 2), 2.0)
+    assert len(_cluster(voice(sam, 18).reshape(9, 2, -1), seconds, 2)[0]) == 2
+    both = np.concatenate([voice(sam, 10), voice(alex, 8)]).reshape(9, 2, -1)
+    assert len(_cluster(both, seconds, 1)[0]) == 1
+
+
+def test_two_local_speakers_of_one_window_go_to_two_people():
+    sam, alex = directions(2)
+    centroids = np.stack([sam, alex])
+    embeddings = np.full((3, 3, sam.size), np.nan, dtype=np.float32)
+    embeddings[0, 0], embeddings[0, 1] = alex, sam
+    embeddings[1, 0] = sam  # local speaker 1 is too short for an embedding
+    embeddings[2, 2] = alex
+    active = np.array([[True, True, False], [True, True, False], [False, False, True]])
+    assignment = _assign(embeddings, active, centroids)
+    assert assignment.tolist() == [[1, 0, -1], [0, 1, -1], [-1, -1, 1]]
+
+
+def test_windows_vote_each_persons_voice_onto_one_timeline():
+    """Person 0 talks throughout; person 1 joins in the middle; the windows number them differently."""
+    n_windows = 4
+    n_frames = (n_windows - 1) * STEP_FRAMES + FRAMES
+    truth = np.zeros((n_frames, 2), dtype=bool)
+    truth[:, 0] = True
+    joins, leaves = frame_of(12.0), frame_of(14.0)
+    truth[joins:leaves, 1] = True
+    activity = np.zeros((n_windows, FRAMES, 3), dtype=bool)
+    assignment = np.full((n_windows, 3), -1)
+    for w in range(n_windows):
+        local_of = [w % 3, (w + 1) % 3]  # person p is local speaker local_of[p] in window w
+        span = slice(w * STEP_FRAMES, w * STEP_FRAMES + FRAMES)
+        for person, k in enumerate(local_of):
+            activity[w, :, k] = truth[span, person]
+            if truth[span, person].any():
+                assignment[w, k] = person
+    local = LocalActivity(activity=activity, n_frames=n_frames)
+    on = voice_frames(local, People(assignment=assignment, centroids=np.eye(2), voices_heard=2))
+    spans = [frames_to_spans(on[:, person]) for person in range(2)]
+    assert len(spans[0]) == 1 and spans[0][0].start < 0.05
+    assert abs(spans[0][0].end - frame_centre(n_frames - 1)) < 0.05
+    assert len(spans[1]) == 1
+    assert abs(spans[1][0].start - 12.0) < 0.05 and abs(spans[1][0].end - 14.0) < 0.05
+
+
+def words(speaker_text_times):
+    return [Word(text, start, end, 0.9, None) for text, start, end in speaker_text_times]
+
+
+def test_words_go_to_the_only_voice_heard_and_turn_edges_follow_the_voices():
+    activity = {"A": (Span(0.0, 3.1),), "B": (Span(2.2, 6.0),)}
+    said = words([("so", 0.3, 0.5), ("I", 0.6, 0.7), ("think", 0.8, 1.2), ("we", 1.3, 1.5),
+                  ("should", 1.6, 2.0), ("go", 2.4, 2.8), ("no", 3.4, 3.6), ("wait", 3.7, 4.0)])
+    given = attribute_words(said, activity)
+    speaker_of = {w.text: w.speaker for w in given}
+    assert [speaker_of[w.text] for w in said] == ["A"] * 6 + ["B"] * 2
+    assert given[0].start == 0.0  # first word starts where the voice does
+    a_last = [w for w in given if w.speaker == "A"][-1]
+    assert a_last.text == "go" and a_last.end == 3.1  # the interrupted voice went on to 3.1 s
+    b_first = next(w for w in given if w.speaker == "B")
+    assert b_first.start == 2.2  # the interrupter's voice began before Whisper wrote a word
+
+
+def test_a_word_in_nobodys_voice_goes_to_the_nearest():
+    given = attribute_words(words([("hm", 5.0, 5.2)]), {"A": (Span(0.0, 1.0),), "B": (Span(5.5, 6.0),)})
+    assert given[0].speaker == "B"
