@@ -32,7 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "benchmarks")]
 
 import make_conversations as conversations  # noqa: E402
-from diarization import SHARED, load_mono, read_rttm  # noqa: E402
+from devtools.scoring import read_rttm  # noqa: E402
+from diarization import SHARED, load_mono  # noqa: E402
 from listening_coach import two_voices  # noqa: E402
 from listening_coach.features import SAMPLE_RATE, log_mel  # noqa: E402
 from listening_coach.types import Span  # noqa: E402

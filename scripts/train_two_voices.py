@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 import make_conversations as conversations  # noqa: E402
+from devtools.timeline import track as voice_track  # noqa: E402
 from listening_coach.features import FRAME_RATE, SAMPLE_RATE, log_mel  # noqa: E402
 from listening_coach.two_voices import (  # noqa: E402
     CONTEXT, HOP, MERGE_GAP, MIN_OVERLAP, frame_features, two_voice_spans,
@@ -109,7 +110,7 @@ def conversation_data(seed: int) -> tuple[np.ndarray, np.ndarray]:
     timeline = conversations.layout(spec)
     n = max([t.end for t in timeline.turns]
             + [s + len(a) for _, s, a, _ in timeline.backchannels]) + SAMPLE_RATE // 2
-    tracks = [conversations._track(timeline, speaker, n) for speaker in ("A", "B")]
+    tracks = [voice_track(timeline, speaker, n) for speaker in ("A", "B")]
     n_frames = int(np.ceil(n / (SAMPLE_RATE // FRAME_RATE)))
     count = sum(_activity(track, n_frames).astype(int) for track in tracks)
 
