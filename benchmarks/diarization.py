@@ -122,7 +122,8 @@ def main() -> None:
         labelled = diarize(samples, SR, speech, voices=voices, overlap=args.overlap)
         diar_time = time.perf_counter() - started
         hyp = [(str(i), span.start, span.end) for span, i in labelled]
-        scores = der(ref, hyp, region or (0.0, duration), fixed=args.enroll)
+        scores = der(ref, hyp, region or (0.0, duration),
+                     speaker_mapping(ref, hyp, fixed=True) if args.enroll else None)
 
         words_acc, asr_time = float("nan"), float("nan")
         if model is not None:

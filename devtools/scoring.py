@@ -67,12 +67,14 @@ def speaker_mapping(ref: Segments, hyp: Segments, fixed: bool = False) -> dict[s
     return {hyp_labels[c]: ref_labels[r] for r, c in zip(rows, cols)}
 
 
-def der(ref: Segments, hyp: Segments, region: tuple[float, float], fixed: bool = False) -> dict[str, float]:
+def der(ref: Segments, hyp: Segments, region: tuple[float, float],
+        mapping: Mapping[str, str] | None = None) -> dict[str, float]:
     """Diarization error rate and its parts, as fractions of the scored reference speech.
 
     Scored: frames in `region` (s) farther than COLLAR from every reference boundary; overlapped
     speech counts once per speaker. Returns "der", "miss", "fa" (false alarm) and "conf"
-    (confusion) under the best one-to-one mapping (see `speaker_mapping`).
+    (confusion) under `mapping` (hypothesis -> reference speaker), by default the one-to-one
+    mapping that maximises the scored agreement.
     """
     n = int(np.ceil(region[1] / STEP))
     ref_labels, hyp_labels = sorted({s for s, _, _ in ref}), sorted({s for s, _, _ in hyp})
@@ -83,10 +85,9 @@ def der(ref: Segments, hyp: Segments, region: tuple[float, float], fixed: bool =
         for edge in (start, end):
             scored &= np.abs(times - edge) >= COLLAR
     r, h = r[:, scored], h[:, scored]
-    if fixed:
-        mapping = speaker_mapping(ref, hyp, fixed=True)
+    if mapping is not None:
         pairs = [(ref_labels.index(mapping[label]), j) for j, label in enumerate(hyp_labels)
-                 if label in mapping]
+                 if mapping.get(label) in ref_labels]
     else:
         pairs = list(zip(*linear_sum_assignment(-(r.astype(float) @ h.T.astype(float)))))
     correct = sum((r[i] & h[j]).sum() for i, j in pairs)
@@ -176,8 +177,9 @@ def overlap_precision_recall(ref: Segments, hyp: Segments,
                              region: tuple[float, float] | None = None) -> dict[str, float]:
     """Frame-level (STEP) detection of overlapped speech: two or more speakers at once.
 
-    Returns "precision", "recall" (nan when undefined) and "ref_s", "hyp_s" (seconds of
-    overlapped speech in the reference and the hypothesis) over `region` (s; all when None).
+    Returns "precision", "recall" (nan when undefined) and "ref_s", "hyp_s", "both_s" (seconds
+    of overlapped speech in the reference, in the hypothesis, in both) over `region` (s; all
+    when None).
     """
     n = _frames(ref, hyp)
     r = activity(ref, sorted({s for s, _, _ in ref}), n).sum(0) >= 2
@@ -190,4 +192,4 @@ def overlap_precision_recall(ref: Segments, hyp: Segments,
     nan = float("nan")
     return {"precision": both / h.sum() if h.sum() else nan,
             "recall": both / r.sum() if r.sum() else nan,
-            "ref_s": r.sum() * STEP, "hyp_s": h.sum() * STEP}
+            "ref_s": r.sum() * STEP, "hyp_s": h.sum() * STEP, "both_s": both * STEP}
