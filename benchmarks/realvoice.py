@@ -304,6 +304,8 @@ def main() -> None:
             for mics in mic_setups:
                 if mics in recording.files:
                     score(recording, mics, tallies.setdefault((recording.source, mics), Tally()))
+            print(f"  {recording.name} done ({time.perf_counter() - started:.0f} s)", file=sys.stderr,
+                  flush=True)
         for (source, mics), t in list(tallies.items()):
             if source == "jfk":
                 print(f"jfk ({mics}): {t.speakers[0]} speaker(s) found, 1 speaking")

@@ -35,8 +35,8 @@ import soundfile as sf
 from scipy.signal import fftconvolve, resample_poly
 
 from devtools.timeline import (
-    BLEED_DELAY, CLIP_PEAK, GAP, LEAD_IN, PEAK_DBFS, SAMPLE_RATE, Clip, Line, labels, layout, mix, track,
-    truth,
+    BLEED_DELAY, CLIP_PEAK, GAP, LEAD_IN, PAUSE, PEAK_DBFS, SAMPLE_RATE, TAIL, Clip, Line, labels, layout,
+    mix, track, truth,
 )
 
 CACHE = Path.home() / ".cache" / "listening-coach-dev"
@@ -320,15 +320,23 @@ def compose(name: str, voices: dict[str, Voice], seed: int) -> Conversation:
     queues: dict[str, list[tuple[str, Clip]]] = {"A": [], "B": []}
 
     def next_piece(who: str) -> tuple[str, Clip]:
-        while not queues[who]:
+        if not queues[who]:
             for utterance in voices[who].utterances:
                 queues[who] += pieces(utterance, rng)
+            if not queues[who]:
+                raise ValueError(f"{voices[who].key}: no speech long enough to make a turn")
         return queues[who].pop(0)
+
+    def laid_out_length() -> float:
+        timeline = layout(lines, seed, lambda text, who: clips[(who, text)], name)
+        ends = [t.end for t in timeline.turns] + [s + len(a) for _, s, a, _ in timeline.backchannels]
+        return max(ends) / SAMPLE_RATE + TAIL
 
     target = rng.uniform(*LENGTH)
     lines: list[Line] = []
     elapsed, speaker = LEAD_IN, "AB"[rng.integers(2)]
-    while elapsed < target:
+    # The estimate ignores what interruptions cut off, so the layout has the last word.
+    while elapsed < target or laid_out_length() < target:
         text, clip = next_piece(speaker)
         clips.setdefault((speaker, text), clip)
         length = len(clips[(speaker, text)].audio) / SAMPLE_RATE
@@ -349,7 +357,7 @@ def compose(name: str, voices: dict[str, Voice], seed: int) -> Conversation:
             if n_bc else ()
         min_words = 2 if len(text.split()) >= INTERRUPTIBLE_WORDS else None
         lines.append(Line(speaker, text, labels(), place, bc, min_words))
-        elapsed += length + (2.0 if place == "pause" else np.mean(GAP))
+        elapsed += length + np.mean(PAUSE if place == "pause" else GAP)
         speaker = listener
     return Conversation(name, seed, tuple(lines), clips, voices)
 
