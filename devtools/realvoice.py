@@ -175,17 +175,18 @@ def whisper_words(path: Path, cache_dir: Path) -> list[Word]:
     return [(str(text), float(start), float(end)) for text, start, end in cache[key]]
 
 
-def speech_extent(audio: np.ndarray, floor: float | None = None) -> tuple[int, int]:
-    """First and one-past-last sample of the frames louder than SILENCE_DB below `floor`.
+def speech_extent(audio: np.ndarray, loudest: float | None = None) -> tuple[int, int]:
+    """First and one-past-last sample of the frames louder than SILENCE_DB below `loudest`.
 
-    `floor` is the reference RMS (the loudest FRAME of `audio` when None); (0, 0) if all silent.
+    `loudest` is the reference RMS (that of the loudest FRAME of `audio` when None); (0, 0) if
+    all is silent.
     """
     hop = round(FRAME * SAMPLE_RATE)
     n = len(audio) // hop
     if n == 0:
         return 0, 0
     rms = np.sqrt(np.mean(audio[:n * hop].reshape(n, hop) ** 2, axis=1))
-    reference = rms.max() if floor is None else floor
+    reference = rms.max() if loudest is None else loudest
     loud = np.flatnonzero(rms > reference * 10 ** (SILENCE_DB / 20))
     if len(loud) == 0 or reference == 0:
         return 0, 0
@@ -195,6 +196,8 @@ def speech_extent(audio: np.ndarray, floor: float | None = None) -> tuple[int, i
 def prepare(audio: np.ndarray, words: Sequence[Word]) -> Utterance:
     """Trim leading and trailing silence, scale to peak CLIP_PEAK and shift the word times."""
     first, last = speech_extent(audio)
+    if last <= first:
+        return Utterance(np.zeros(0), ())
     audio = audio[first:last] * (CLIP_PEAK / max(np.max(np.abs(audio[first:last])), 1e-9))
     offset, length = first / SAMPLE_RATE, (last - first) / SAMPLE_RATE
     kept = tuple((text, max(0.0, s - offset), min(length, e - offset)) for text, s, e in words
@@ -217,15 +220,18 @@ def speech_seconds(voice: Voice) -> float:
 # ----------------------------------------------------------------------------- pieces
 
 
-def _piece(utterance: Utterance, first: int, last: int, floor: float) -> Clip | None:
-    """The words first..last (inclusive) of `utterance` as a trimmed clip (None if silent)."""
+def _piece(utterance: Utterance, first: int, last: int, loudest: float) -> Clip | None:
+    """The words first..last (inclusive) of `utterance` as a trimmed clip (None if silent).
+
+    Silence is judged against `loudest`, the RMS of the utterance's loudest frame.
+    """
     words = utterance.words
     before = words[first - 1][2] if first > 0 else 0.0
     after = words[last + 1][1] if last + 1 < len(words) else len(utterance.audio) / SAMPLE_RATE
     start = max(before, words[first][1] - EDGE_PAD, (before + words[first][1]) / 2)
     end = min(after, words[last][2] + EDGE_PAD, max((words[last][2] + after) / 2, words[last][2]))
     a, b = round(start * SAMPLE_RATE), round(end * SAMPLE_RATE)
-    lo, hi = speech_extent(utterance.audio[a:b], floor)
+    lo, hi = speech_extent(utterance.audio[a:b], loudest)
     if hi - lo < round(0.1 * SAMPLE_RATE):
         return None
     offset = (a + lo) / SAMPLE_RATE
@@ -241,7 +247,7 @@ def _piece(utterance: Utterance, first: int, last: int, floor: float) -> Clip | 
     return Clip(audio, tuple(onsets))
 
 
-def _floor(utterance: Utterance) -> float:
+def _loudest(utterance: Utterance) -> float:
     """RMS of the loudest FRAME of the utterance (the reference of silence when trimming)."""
     hop = round(FRAME * SAMPLE_RATE)
     n = max(len(utterance.audio) // hop, 1)
@@ -256,7 +262,7 @@ def pieces(utterance: Utterance, rng: np.random.Generator) -> list[tuple[str, Cl
     the next word starts CUT_PAUSE or more later; past PIECE_STRETCH beyond the target it is
     cut at the next word boundary whatever the pause.
     """
-    words, floor = utterance.words, _floor(utterance)
+    words, loudest = utterance.words, _loudest(utterance)
     out, first = [], 0
     target = rng.uniform(*PIECE)
     for i, (_, start, end) in enumerate(words):
@@ -264,7 +270,7 @@ def pieces(utterance: Utterance, rng: np.random.Generator) -> list[tuple[str, Cl
         last_word = i + 1 == len(words)
         pause = last_word or words[i + 1][1] - end >= CUT_PAUSE
         if last_word or (length >= target and pause) or length >= target + PIECE_STRETCH:
-            clip = _piece(utterance, first, i, floor)
+            clip = _piece(utterance, first, i, loudest)
             if clip is not None:
                 out.append((" ".join(w[0] for w in words[first:i + 1]), clip))
             first, target = i + 1, rng.uniform(*PIECE)
@@ -284,17 +290,17 @@ def backchannel_clips(voice: Voice, rng: np.random.Generator, count: int = 3) ->
     """
     candidates = []
     for utterance in voice.utterances:
-        floor = _floor(utterance)
+        loudest = _loudest(utterance)
         for i, (text, start, end) in enumerate(utterance.words):
             word = _normal(text)
             if word and BACKCHANNEL_MIN <= end - start <= BACKCHANNEL_MAX:
                 rank = (word not in BACKCHANNEL_WORDS, end - start < BACKCHANNEL_AUDIBLE, rng.random())
-                candidates.append((rank, word, utterance, i, floor))
+                candidates.append((rank, word, utterance, i, loudest))
     chosen: dict[str, Clip] = {}
-    for _, word, utterance, i, floor in sorted(candidates, key=lambda c: c[0]):
+    for _, word, utterance, i, loudest in sorted(candidates, key=lambda c: c[0]):
         if len(chosen) == count:
             break
-        clip = _piece(utterance, i, i, floor)
+        clip = _piece(utterance, i, i, loudest)
         if word not in chosen and clip is not None and len(clip.audio) <= BACKCHANNEL_MAX * SAMPLE_RATE:
             chosen[word] = clip
     return chosen
