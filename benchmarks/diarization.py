@@ -10,9 +10,10 @@ sample_audio/*.mono.flac with its ground truth (<name>.truth.json or <name>.json
 
 Per clip it prints:
 - DER: diarization error rate, collar 0.25 s around every reference boundary, overlapped speech
-  scored, speakers mapped one-to-one to maximise agreement (miss, false alarm, confusion parts);
+  scored, speakers mapped one-to-one to maximise agreement (miss, false alarm, confusion parts;
+  devtools/scoring.py);
 - words: fraction of transcribed word time (faster-whisper tiny.en, word_timestamps, vad_filter)
-  whose speaker, by the max-overlap rule, is the reference speaker at that time;
+  whose speaker (the diarized speaker it overlaps most) is a reference speaker at its midpoint;
 - diar s / asr s: wall-clock seconds for `diarize` and for the transcription, and their ratio.
 
 Speech spans come from the project's voice-activity detection (listening_coach.vad.speech_spans).
@@ -30,23 +31,21 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from scipy.optimize import linear_sum_assignment
 from scipy.signal import resample_poly
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from devtools.scoring import (  # noqa: E402
+    Segments, activity, der, most_overlap, read_rttm, speaker_mapping, truth_segments, word_attribution,
+)
 from listening_coach.diarize import diarize  # noqa: E402
 from listening_coach.types import Span  # noqa: E402
 from listening_coach.vad import speech_spans  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 SR = 16000
-STEP = 0.01  # scoring and enrollment resolution (s)
-COLLAR = 0.25  # seconds either side of a reference boundary left unscored
 ENROLL_SECONDS = 4.0
-
-Segments = list[tuple[str, float, float]]  # (speaker, start, end) in seconds
 
 
 def load_mono(path: Path) -> np.ndarray:
@@ -57,19 +56,6 @@ def load_mono(path: Path) -> np.ndarray:
         g = np.gcd(rate, SR)
         mono = resample_poly(mono, SR // g, rate // g).astype(np.float32)
     return mono
-
-
-def read_rttm(path: Path) -> Segments:
-    """RTTM SPEAKER lines as (speaker, start, end)."""
-    rows = [line.split() for line in path.read_text().splitlines() if line.startswith("SPEAKER")]
-    return [(r[7], float(r[3]), float(r[3]) + float(r[4])) for r in rows]
-
-
-def read_truth(path: Path) -> Segments:
-    """Turns and backchannels of a sample's ground-truth JSON as (speaker, start, end)."""
-    truth = json.loads(path.read_text())
-    events = [x for key in ("turns", "backchannels") for x in truth.get(key, [])]
-    return [(x["speaker"], x["start"], x["end"]) for x in events]
 
 
 def clips(extra: Path | None) -> list[tuple[str, Path, Segments, tuple[float, float] | None]]:
@@ -87,81 +73,8 @@ def clips(extra: Path | None) -> list[tuple[str, Path, Segments, tuple[float, fl
             candidates = (folder / f"{stem}.truth.json", folder / f"{stem}.json")
             truth = next((p for p in candidates if p.exists()), None)
             if truth:
-                found.append((stem, flac, read_truth(truth), None))
+                found.append((stem, flac, truth_segments(json.loads(truth.read_text())), None))
     return found
-
-
-def activity(segments: Segments, labels: list[str], n: int) -> np.ndarray:
-    """Boolean matrix (len(labels), n) of who is active in each STEP-long frame."""
-    times = (np.arange(n) + 0.5) * STEP
-    active = np.zeros((len(labels), n), dtype=bool)
-    for speaker, start, end in segments:
-        active[labels.index(speaker)] |= (times >= start) & (times < end)
-    return active
-
-
-def der(ref: Segments, hyp: Segments, region: tuple[float, float], fixed: bool = False) -> dict[str, float]:
-    """Diarization error rate and its parts (fractions of scored reference speech).
-
-    `fixed` maps hypothesis speaker i to the i-th reference speaker (sorted) instead of the best
-    one-to-one mapping.
-    """
-    n = int(np.ceil(region[1] / STEP))
-    ref_labels, hyp_labels = sorted({s for s, _, _ in ref}), sorted({s for s, _, _ in hyp})
-    r, h = activity(ref, ref_labels, n), activity(hyp, hyp_labels, n)
-    times = (np.arange(n) + 0.5) * STEP
-    scored = times >= region[0]
-    for _, start, end in ref:
-        for edge in (start, end):
-            scored &= np.abs(times - edge) >= COLLAR
-    r, h = r[:, scored], h[:, scored]
-    agree = r.astype(float) @ h.T.astype(float)
-    if fixed:
-        pairs = [(i, hyp_labels.index(str(i))) for i in range(len(ref_labels)) if str(i) in hyp_labels]
-    else:
-        pairs = list(zip(*linear_sum_assignment(-agree)))
-    correct = sum((r[i] & h[j]).sum() for i, j in pairs)
-    n_ref, n_hyp = r.sum(0), h.sum(0)
-    total = max(n_ref.sum(), 1)
-    miss = np.maximum(n_ref - n_hyp, 0).sum() / total
-    false_alarm = np.maximum(n_hyp - n_ref, 0).sum() / total
-    confusion = (np.minimum(n_ref, n_hyp).sum() - correct) / total
-    return {"der": miss + false_alarm + confusion, "miss": miss, "fa": false_alarm, "conf": confusion}
-
-
-def speaker_mapping(ref: Segments, hyp: Segments, fixed: bool) -> dict[str, str]:
-    """Hypothesis speaker -> reference speaker, by most shared time (or by index when `fixed`)."""
-    ref_labels, hyp_labels = sorted({s for s, _, _ in ref}), sorted({s for s, _, _ in hyp})
-    if fixed:
-        return {str(i): label for i, label in enumerate(ref_labels)}
-    n = int(np.ceil(max(e for _, _, e in ref + hyp) / STEP)) + 1
-    agree = activity(ref, ref_labels, n).astype(float) @ activity(hyp, hyp_labels, n).T.astype(float)
-    rows, cols = linear_sum_assignment(-agree)
-    return {hyp_labels[c]: ref_labels[r] for r, c in zip(rows, cols)}
-
-
-def most_overlap(start: float, end: float, segments: Segments) -> str | None:
-    """Speaker whose segments share the most time with [start, end), None if none do."""
-    shared: dict[str, float] = {}
-    for speaker, s, e in segments:
-        shared[speaker] = shared.get(speaker, 0.0) + max(0.0, min(end, e) - max(start, s))
-    best = max(shared, key=shared.get, default=None)
-    return best if best is not None and shared[best] > 0 else None
-
-
-def word_accuracy(
-    words: list[tuple[float, float]], ref: Segments, hyp: Segments, mapping: dict[str, str]
-) -> float:
-    """Fraction of word time (words that meet reference speech) given the reference speaker."""
-    right = total = 0.0
-    for start, end in words:
-        truth = most_overlap(start, end, ref)
-        if truth is None:
-            continue
-        guess = most_overlap(start, end, hyp)
-        total += end - start
-        right += (end - start) * (mapping.get(guess) == truth)
-    return right / total if total else float("nan")
 
 
 def enrollment(samples: np.ndarray, ref: Segments) -> dict[str, np.ndarray]:
@@ -209,15 +122,16 @@ def main() -> None:
         labelled = diarize(samples, SR, speech, voices=voices, overlap=args.overlap)
         diar_time = time.perf_counter() - started
         hyp = [(str(i), span.start, span.end) for span, i in labelled]
-        scores = der(ref, hyp, region or (0.0, duration), fixed=args.enroll)
+        scores = der(ref, hyp, region or (0.0, duration),
+                     speaker_mapping(ref, hyp, fixed=True) if args.enroll else None)
 
         words_acc, asr_time = float("nan"), float("nan")
         if model is not None:
             started = time.perf_counter()
             segments, _ = model.transcribe(samples, word_timestamps=True, vad_filter=True, language="en")
-            words = [(w.start, w.end) for seg in segments for w in seg.words]
+            words = [(most_overlap(w.start, w.end, hyp), w.start, w.end) for seg in segments for w in seg.words]
             asr_time = time.perf_counter() - started
-            words_acc = word_accuracy(words, ref, hyp, speaker_mapping(ref, hyp, args.enroll))
+            words_acc = word_attribution(words, ref, speaker_mapping(ref, hyp, args.enroll))["time"]
         totals.append((scores["der"], scores["conf"], words_acc, diar_time, asr_time, duration))
         print(
             f"{name[:28]:28s} {duration:6.1f} {scores['der']:6.3f} {scores['miss']:6.3f} {scores['fa']:6.3f} "

@@ -9,12 +9,14 @@ the stereo file (one mic per partner) and the mono mix (shared mic), and compare
 - talk share: absolute error in points (partner A's share);
 - latency: mean absolute error (s) over true changes of speaker matched to a found turn;
 - terminal overlaps counted as interruptions (should be 0);
-- word attribution: the share of transcribed word time given to the partner who said it;
+- word attribution: the share of transcribed word time given to the partner who speaks at the
+  word's midpoint (words at no scripted speech are not scored);
 - shared mic: the share of the speech heard as two voices (median and max over the talks).
 
 With a shared microphone (and no enrollment voices) the pipeline's ids "A"/"B" follow the order of
 first speech, not the script's partners, so each conversation's found ids are first renamed by the
-one-to-one mapping under which found and true turns share the most time (as a DER scorer does).
+one-to-one mapping under which found and true speech share the most time (as a DER scorer does).
+The scoring helpers are in devtools/scoring.py.
 
     python benchmarks/interaction.py --count 20 --seed 7
 """
@@ -30,37 +32,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]  # measure this checkout, whatever is installed
 
+from devtools.scoring import (  # noqa: E402
+    match, parse_rttm, speaker_mapping, talk_share, truth_segments, word_attribution,
+)
+
 ONSET_TOLERANCE = 1.0
 BACKCHANNEL_TOLERANCE = 0.5
-
-
-def match(found: list[tuple[str, float]], truth: list[tuple[str, float]], tolerance: float) -> int:
-    """How many (speaker, time) pairs of `found` pair one-to-one with `truth` within `tolerance` s."""
-    unused = list(truth)
-    hits = 0
-    for speaker, time in sorted(found, key=lambda f: f[1]):
-        near = [t for t in unused if t[0] == speaker and abs(t[1] - time) <= tolerance]
-        if near:
-            unused.remove(min(near, key=lambda t: abs(t[1] - time)))
-            hits += 1
-    return hits
-
-
-def true_talk_share(truth: dict) -> float:
-    spans = [(t["speaker"], t["end"] - t["start"]) for t in truth["turns"]]
-    spans += [(b["speaker"], b["end"] - b["start"]) for b in truth["backchannels"]]
-    total = sum(d for _, d in spans)
-    return sum(d for s, d in spans if s == "A") / total
-
-
-def speaker_mapping(truth: dict, analysis) -> dict[str, str]:
-    """Found id -> true id: of the two one-to-one mappings, the one under which turns share more time."""
-    def shared_time(rename: dict[str, str]) -> float:
-        return sum(max(0.0, min(t.end, u["end"]) - max(t.start, u["start"]))
-                   for t in analysis.turns for u in truth["turns"] if rename[t.speaker] == u["speaker"])
-
-    mappings = [{"A": "A", "B": "B"}, {"A": "B", "B": "A"}]
-    return max(mappings, key=shared_time)
 
 
 def latency_errors(truth: dict, analysis, rename: dict[str, str]) -> list[float]:
@@ -70,7 +47,7 @@ def latency_errors(truth: dict, analysis, rename: dict[str, str]) -> list[float]
         if previous["speaker"] == turn["speaker"]:
             continue
         expected = turn["start"] - previous["end"]
-        candidates = [t for t in analysis.turns if rename[t.speaker] == turn["speaker"] and t.latency is not None
+        candidates = [t for t in analysis.turns if rename.get(t.speaker) == turn["speaker"] and t.latency is not None
                       and abs(t.start - turn["start"]) <= ONSET_TOLERANCE]
         if candidates:
             found = min(candidates, key=lambda t: abs(t.start - turn["start"]))
@@ -78,62 +55,39 @@ def latency_errors(truth: dict, analysis, rename: dict[str, str]) -> list[float]
     return errors
 
 
-def attribution(truth: dict, analysis, rename: dict[str, str]) -> tuple[float, float]:
-    """Seconds of transcribed word time given to the right and to the wrong partner.
-
-    A word's true partner is the one whose scripted speech it overlaps most (the nearest if none).
-    """
-    spans = {s: [(t["start"], t["end"]) for t in truth["turns"] if t["speaker"] == s]
-             + [(b["start"], b["end"]) for b in truth["backchannels"] if b["speaker"] == s] for s in ("A", "B")}
-
-    def true_speaker(start: float, end: float) -> str:
-        shared = {s: sum(max(0.0, min(end, e) - max(start, b)) for b, e in spans[s]) for s in spans}
-        if max(shared.values()) > 0:
-            return max(shared, key=shared.get)
-        middle = (start + end) / 2
-        return min(spans, key=lambda s: min((max(b - middle, middle - e) for b, e in spans[s]),
-                                            default=float("inf")))
-
-    right = wrong = 0.0
-    for turn in analysis.turns:
-        for word in turn.words:
-            duration = max(word.end - word.start, 0.01)
-            if true_speaker(word.start, word.end) == rename[turn.speaker]:
-                right += duration
-            else:
-                wrong += duration
-    return right, wrong
-
-
 def evaluate(truth_paths: list[Path], mics: str) -> dict:
+    from listening_coach.analysis_json import to_rttm
     from listening_coach.pipeline import AnalyzeOptions, analyze_audio
 
     totals = dict(int_found=0, int_true=0, int_hit=0, bc_found=0, bc_true=0, bc_hit=0, terminal=0,
-                  right=0.0, wrong=0.0)
+                  right=0.0, scored=0.0)
     share_errors, latencies, two_voice_shares = [], [], []
     for path in truth_paths:
         truth = json.loads(path.read_text())
         audio = path.parent / truth["files"]["stereo" if mics == "per-partner" else "mono"]
         analysis = analyze_audio(audio, AnalyzeOptions(mics=mics))
-        rename = speaker_mapping(truth, analysis) if mics == "shared" else {"A": "A", "B": "B"}
-        found = [(rename[i.interrupter], i.time) for i in analysis.interruptions]
+        ref = truth_segments(truth)
+        rename = speaker_mapping(ref, parse_rttm(to_rttm(analysis))) if mics == "shared" else {"A": "A", "B": "B"}
+        found = [(rename.get(i.interrupter), i.time) for i in analysis.interruptions]
         expected = [(i["interrupter"], i["time"]) for i in truth["interruptions"]]
         totals["int_found"] += len(found)
         totals["int_true"] += len(expected)
         totals["int_hit"] += match(found, expected, ONSET_TOLERANCE)
         terminal = [(o["speaker"], o["time"]) for o in truth["terminal_overlaps"]]
         totals["terminal"] += match(found, terminal, 0.5)
-        found_bc = [(rename[b.speaker], b.start) for b in analysis.backchannels]
+        found_bc = [(rename.get(b.speaker), b.start) for b in analysis.backchannels]
         true_bc = [(b["speaker"], b["start"]) for b in truth["backchannels"]]
         totals["bc_found"] += len(found_bc)
         totals["bc_true"] += len(true_bc)
         totals["bc_hit"] += match(found_bc, true_bc, BACKCHANNEL_TOLERANCE)
-        share = next((s.talk_share for s in analysis.stats if rename[s.id] == "A"), 0.0)
-        share_errors.append(abs(share - true_talk_share(truth)) * 100)
+        share = sum(s.talk_share for s in analysis.stats if rename.get(s.id) == "A")
+        share_errors.append(abs(share - talk_share(ref, "A")) * 100)
         latencies += latency_errors(truth, analysis, rename)
-        right, wrong = attribution(truth, analysis, rename)
-        totals["right"] += right
-        totals["wrong"] += wrong
+        words = [(t.speaker, w.start, w.end) for t in analysis.turns for w in t.words]
+        scored = word_attribution(words, ref, rename)
+        if scored["n"]:
+            totals["right"] += scored["time"] * scored["seconds"]
+            totals["scored"] += scored["seconds"]
         if analysis.two_voice_share is not None:
             two_voice_shares.append(analysis.two_voice_share)
     return {"totals": totals, "share_errors": share_errors, "latency_errors": latencies,
@@ -153,7 +107,7 @@ def report(mics: str, result: dict) -> None:
     print(f"{mics:>12}  interruptions P {ip:.2f} R {ir:.2f} F1 {f1:.2f} ({t['int_true']} true)  "
           f"terminal overlaps counted: {t['terminal']}")
     print(f"{'':>12}  backchannels  P {bp:.2f} R {br:.2f} ({t['bc_true']} true)")
-    print(f"{'':>12}  word time given to the right partner: {ratio(t['right'], t['right'] + t['wrong']):.3f}")
+    print(f"{'':>12}  word time given to the right partner: {ratio(t['right'], t['scored']):.3f}")
     print(f"{'':>12}  talk share error: mean {sum(shares) / len(shares):.1f} max {max(shares):.1f} points")
     print(f"{'':>12}  latency error: mean {sum(lat) / max(len(lat), 1):.2f} s over {len(lat)} changes of speaker")
     if result["two_voice_shares"]:

@@ -1,0 +1,1 @@
+"""Development tools: benchmark scoring and conversation generators (not part of the package)."""
