@@ -113,6 +113,26 @@ def test_not_reflections(text, previous):
     assert not label_turn(text, previous).reflection
 
 
+POSSIBLE_REFLECTIONS = {
+    "asked_aside": ("The kids are a handful for you?", "The kids never stop from six in the morning."),
+    "asked_echo": ("A lot of pressure at work?", "There is so much pressure at work right now."),
+}
+
+
+@pytest.mark.parametrize("text, previous", POSSIBLE_REFLECTIONS.values(), ids=POSSIBLE_REFLECTIONS.keys())
+def test_one_weak_cue_said_as_a_question_is_only_a_possible_reflection(text, previous):
+    asked = label_turn(text, previous)
+    assert not asked.reflection and asked.possible == ("reflection",)
+    stated = label_turn(text.replace("?", "."), previous)
+    assert stated.reflection and stated.possible == ()
+
+
+def test_confident_labels_carry_no_doubt():
+    labels = label_turn("So it sounds like you felt left out.", "Nobody asked me what I wanted.")
+    assert labels.reflection and labels.possible == ()
+    assert label_turn("Pass the salt.", "Dinner is ready.").possible == ()
+
+
 def _cases(groups: dict[tuple[str, bool], dict[str, str]]):
     """(label, expected, text) triples with readable ids."""
     return [pytest.param(label, expected, text, id=f"{label}-{expected}-{name}")
