@@ -183,6 +183,7 @@ NOT_CRITICISM = {
     "state_about": "You're hopeless about the future right now, and that's heavy.",
     "third_party_rude": "The waiter was so rude, that's so rude.",
     "own_happiness": "I'm happy now.",
+    "always_fun_with_you": "It's always fun with you.",
 }
 APOLOGY = {
     "sorry": "I'm sorry, I should have texted.",

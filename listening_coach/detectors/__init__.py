@@ -1,7 +1,8 @@
 """Language detectors: label one turn, using the partner's previous turn as context.
 
->>> label_turn("so it sounds like you felt left out", "nobody asked me what I wanted")
-Labels(question=None, reflection=True, validation=False, criticism=False, apology=False, feeling=False, possible=())
+>>> labels = label_turn("so it sounds like you felt left out", "nobody asked me what I wanted")
+>>> labels.reflection, labels.possible
+(True, ())
 """
 
 from __future__ import annotations

@@ -25,6 +25,9 @@ _POSITIVE = (
     r"anniversary)|know (?:how|what|when) to|help|support|cheer|look (?:great|good|nice)|"
     r"surprise me|have my back|been there|listen so|put us first|judge me|complain|give up)"
 )
+# What "it's always ... with you" complains of: "something", "one email", "some excuse".
+_NAGGING = (r"something|one (?:more )?\w+|some \w+|the same(?: \w+)?|"
+            r"an? (?:\w+ )?(?:excuse|drama|problem|fight)")
 _ABSOLUTE = re.compile(
     r"(?<!\bif )(?<!\bwhen )\byou(?:'re| are)? (?:always|never|constantly|only ever)\b"
     rf"(?! {_POSITIVE})(?! know\b)|\byou(?:'re| are)? (?:just )?keep (?:on )?\w+ing\b|"
@@ -32,7 +35,8 @@ _ABSOLUTE = re.compile(
     r"\b(?:can't|won't|don't|didn't) you ever\b|\bwhy (?:can't|won't|don't|do|are) you "
     r"(?:ever|always|never)\b|\balways (?:some|an|another) excuse|\byou only (?:ever )?(?:think|care)|"
     r"\byou (?:don't|didn't|can't|won't) (?:even )?(?:care|listen|bother|try|notice|ask|help)\b|"
-    r"\bas usual\b(?=.*\byou)|\b(?:it's|it is) always\b.*\bwith you\b|\bwith you it's always\b|"
+    rf"\bas usual\b(?=.*\byou)|\b(?:(?:it's|it is) always (?:{_NAGGING}) with you|with you it's always "
+    rf"(?:{_NAGGING}))\b|"
     r"\b(?:it's|it is) (?:always )?all about you\b|\btypical (?:of )?you\b"
 )
 _NAME_CALLING = re.compile(
