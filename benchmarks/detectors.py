@@ -2,16 +2,19 @@
 
 Usage (from the repository root)::
 
-    python benchmarks/detectors.py [--errors LABEL] [--corpus NAME] [--asr] [--half 1|2]
+    python benchmarks/detectors.py [--errors LABEL] [--corpus NAME] [--asr] [--half 1|2|both]
+                                   [--whisper]
 
 Corpora: AnnoMI dev (therapist utterances) and MI gold dev from ../shared/data (skipped with a
-message when absent), and benchmarks/couple_dialogues.jsonl (our own writing, split into a "dev"
-part used while writing rules and a "test" part). Prints precision, recall and F1 per label for the
-rules and for the baseline, and the labelling speed in utterances per second. `--asr` first turns
-every text into what a recogniser without punctuation or capitals would produce. `--half 1` keeps
-only AnnoMI conversations with an even number and `--half 2` those with an odd number: rules are
-written from the errors of half 1 and checked on half 2, to catch rules that only fit the
-conversations they were read from.
+message when absent), and benchmarks/couple_dialogues.jsonl (our own writing, split into a "tune"
+part that rules were written against and a "test" part never used to change a rule). Prints
+precision, recall and F1 per label for the detectors' confident labels, the same counting
+"possible" labels as found, and the baseline; then the time the language step takes on a
+10-minute talk. `--asr` first turns every text into what a recogniser without punctuation or
+capitals would produce. `--half 1` keeps only AnnoMI conversations with an even number, `--half 2`
+those with an odd number and `--half both` prints each half on its own: a change is made from
+the errors of one half and judged on the other. `--whisper` also times faster-whisper (the
+bundled tiny.en model) on ../shared/data/audio/dev00.wav and scales it to 10 minutes.
 
 The baseline: a question is any text with '?'; it is open when the first word is what/how/why/
 tell/describe/explain, else closed. For the other labels it looks for one keyword each.
@@ -67,11 +70,11 @@ def truth(record: dict) -> dict[str, bool]:
     return gold
 
 
-def predicted(labels: Labels) -> dict[str, bool]:
-    """Predicted labels as label name -> bool."""
+def predicted(labels: Labels, possible: bool = False) -> dict[str, bool]:
+    """Predicted labels as label name -> bool; with `possible`, unsure labels count as found."""
     found = {"open": labels.question == "open", "closed": labels.question == "closed"}
     for name in ("reflection", "validation", "criticism", "apology", "feeling"):
-        found[name] = getattr(labels, name)
+        found[name] = getattr(labels, name) or possible and name in labels.possible
     return found
 
 
@@ -118,7 +121,7 @@ def corpora(half: int | None = None) -> list[tuple[str, list[dict], tuple[str, .
         found.append(("mi_gold-dev", load(mi_gold), MI_LABELS))
     else:
         print(f"skipping MI gold: {mi_gold} not found")
-    for split in ("dev", "test"):
+    for split in ("tune", "test"):
         records = load(COUPLES, lambda r, s=split: r["split"] == s)
         found.append((f"couples-{split}", records, LABELS))
     return found
@@ -131,27 +134,77 @@ def asr_style(record: dict) -> dict:
     return dict(record, text=strip(record["text"]), context=context)
 
 
-def evaluate(name: str, records: list[dict], labels: tuple[str, ...], errors: str | None) -> float:
-    """Print the table for one corpus; return the seconds spent labelling."""
-    start = time.perf_counter()
-    ours = [predicted(label_turn(r["text"], previous_text(r))) for r in records]
-    elapsed = time.perf_counter() - start
+def evaluate(name: str, records: list[dict], labels: tuple[str, ...], errors: str | None) -> None:
+    """Print the table for one corpus (and its errors for the label `errors`)."""
+    found = [label_turn(r["text"], previous_text(r)) for r in records]
+    ours = [predicted(labels) for labels in found]
+    unsure = [predicted(labels, possible=True) for labels in found]
     naive = [predicted(baseline(r["text"])) for r in records]
     gold = [truth(r) for r in records]
     print(f"\n{name}: {len(records)} utterances")
-    print(f"{'label':<11} {'n':>5}  {'P':>5} {'R':>5} {'F1':>5}   baseline {'P':>5} {'R':>5} {'F1':>5}")
+    print(f"{'label':<11} {'n':>5}  {'P':>5} {'R':>5} {'F1':>5}   +possible {'P':>5} {'R':>5} {'F1':>5}"
+          f"   baseline {'F1':>5}")
     for label in labels:
         n, p, r, f = scores([(g[label], o[label]) for g, o in zip(gold, ours)])
-        _, bp, br, bf = scores([(g[label], b[label]) for g, b in zip(gold, naive)])
-        print(f"{label:<11} {n:>5}  {p:5.2f} {r:5.2f} {f:5.2f}   {'':8} {bp:5.2f} {br:5.2f} {bf:5.2f}")
+        _, up, ur, uf = scores([(g[label], u[label]) for g, u in zip(gold, unsure)])
+        _, _, _, bf = scores([(g[label], b[label]) for g, b in zip(gold, naive)])
+        print(f"{label:<11} {n:>5}  {p:5.2f} {r:5.2f} {f:5.2f}   {'':9} {up:5.2f} {ur:5.2f} {uf:5.2f}"
+              f"   {'':8} {bf:5.2f}")
     if errors:
-        for record, g, o in zip(records, gold, ours):
+        for record, labels, g, o in zip(records, found, gold, ours):
             if g[errors] != o[errors]:
-                kind = "FN" if g[errors] else "FP"
+                kind = ("FN" if g[errors] else "FP") + ("?" if errors in labels.possible else "")
                 print(f"  {kind} {record['id']}: {record['text'][:160]!r}")
                 if errors == "reflection" and previous_text(record):
                     print(f"       prev: {previous_text(record)[:160]!r}")
-    return elapsed
+
+
+TALK_WORDS = 1500
+"""Words in a 10-minute talk: two partners at about 150 words a minute between them."""
+
+
+def talk() -> list[tuple[str, str | None]]:
+    """(turn, partner's previous turn) pairs of a 10-minute talk, from our couple dialogues."""
+    turns = [r["text"] for r in load(COUPLES)]
+    pairs, words = [], 0
+    while words < TALK_WORDS:
+        previous, text = turns[len(pairs) - 1] if pairs else None, turns[len(pairs) % len(turns)]
+        pairs.append((text, previous))
+        words += len(text.split())
+    return pairs
+
+
+def language_step_seconds(repeats: int = 5) -> float:
+    """Median seconds to label every turn of a 10-minute talk."""
+    pairs = talk()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for text, previous in pairs:
+            label_turn(text, previous)
+        times.append(time.perf_counter() - start)
+    return sorted(times)[len(times) // 2]
+
+
+def whisper_seconds() -> float | None:
+    """Seconds faster-whisper (bundled tiny.en, project settings) takes on 10 minutes of talk."""
+    clip = DATA / "audio" / "dev00.wav"
+    if not clip.exists():
+        print(f"skipping the faster-whisper timing: {clip} not found")
+        return None
+    import soundfile
+
+    from listening_coach.transcribe import TranscribeOptions, load_model
+
+    options = TranscribeOptions()
+    model = load_model(None, options.compute_type)
+    start = time.perf_counter()
+    segments, info = model.transcribe(str(clip), beam_size=options.beam_size, language=options.language,
+                                      word_timestamps=True, vad_filter=True,
+                                      condition_on_previous_text=options.condition_on_previous_text)
+    list(segments)
+    elapsed = time.perf_counter() - start
+    return elapsed * 600 / soundfile.info(str(clip)).duration
 
 
 def main() -> None:
@@ -159,20 +212,25 @@ def main() -> None:
     parser.add_argument("--errors", choices=LABELS, help="list the errors for this label")
     parser.add_argument("--corpus", help="only corpora whose name contains this text")
     parser.add_argument("--asr", action="store_true", help="lower-case and strip punctuation first")
-    parser.add_argument("--half", type=int, choices=(1, 2),
-                        help="AnnoMI only the even (1) or odd (2) numbered conversations")
+    parser.add_argument("--half", choices=("1", "2", "both"),
+                        help="AnnoMI only the even (1) or odd (2) numbered conversations, or each (both)")
+    parser.add_argument("--whisper", action="store_true", help="also time faster-whisper on a clip")
     args = parser.parse_args()
-    total_time = 0.0
-    total = 0
-    for name, records, labels in corpora(args.half):
-        if args.corpus and args.corpus not in name:
-            continue
-        if args.asr:
-            name, records = f"{name} [ASR-style]", [asr_style(r) for r in records]
-        total_time += evaluate(name, records, labels, args.errors)
-        total += len(records)
-    if total:
-        print(f"\nspeed: {total / total_time:,.0f} utterances/second ({total} utterances)")
+    halves = {None: [None], "1": [1], "2": [2], "both": [1, 2]}[args.half]
+    seen = set()
+    for half in halves:
+        for name, records, labels in corpora(half):
+            if args.corpus and args.corpus not in name or name in seen:
+                continue
+            seen.add(name)
+            if args.asr:
+                name, records = f"{name} [ASR-style]", [asr_style(r) for r in records]
+            evaluate(name, records, labels, args.errors)
+    seconds = language_step_seconds()
+    print(f"\nlanguage step: {seconds:.3f} s per 10-minute talk ({len(talk())} turns, {TALK_WORDS} words)")
+    if args.whisper and (whisper := whisper_seconds()) is not None:
+        print(f"faster-whisper tiny.en: {whisper:.1f} s per 10 minutes; language step / whisper = "
+              f"{seconds / whisper:.4f} (budget 0.05)")
 
 
 if __name__ == "__main__":

@@ -65,6 +65,11 @@ def _turn_dict(turn: Turn) -> dict[str, Any]:
     }
 
 
+def _labels(data: dict[str, Any]) -> Labels:
+    """Labels from their JSON object; files written before `possible` existed have none."""
+    return Labels(**{**data, "possible": tuple(data.get("possible", ()))})
+
+
 def from_dict(data: dict[str, Any], source: str = "analysis") -> Analysis:
     """Rebuild an `Analysis` from `to_dict` output; InputError names `source` when it does not fit."""
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
@@ -76,7 +81,7 @@ def from_dict(data: dict[str, Any], source: str = "analysis") -> Analysis:
             Turn(index=t["index"], speaker=t["speaker"], start=t["start"], end=t["end"],
                  words=tuple(Word(speaker=t["speaker"], **w) for w in t["words"]),
                  reply_to=t["reply_to"], latency=t["latency"], interruption=t["interruption"],
-                 labels=Labels(**t["labels"]))
+                 labels=_labels(t["labels"]))
             for t in data["turns"]
         )
         return Analysis(

@@ -50,7 +50,10 @@ class Labels:
     """What the language detectors found in one turn.
 
     `question` is "open", "closed" or None. The booleans say whether the turn reflects the
-    partner's previous turn, validates them, criticises them, apologises or states a feeling.
+    partner's previous turn, validates them, criticises them, apologises or states a feeling, and
+    are True only when the detectors are confident. `possible` names the labels whose cues were
+    found but are too weak to be sure of (e.g. ("reflection",)); those booleans stay False, so
+    counts and scores never rest on them, and reports show them as "possible reflection".
     """
 
     question: str | None = None
@@ -59,6 +62,7 @@ class Labels:
     criticism: bool = False
     apology: bool = False
     feeling: bool = False
+    possible: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ NAMES = {"A": "Sam", "B": "Alex"}
 TAGS = {
     "open": {"question": "open"}, "closed": {"question": "closed"}, "reflection": {"reflection": True},
     "validation": {"validation": True}, "criticism": {"criticism": True}, "apology": {"apology": True},
-    "feeling": {"feeling": True},
+    "feeling": {"feeling": True}, "possible reflection": {"possible": ("reflection",)},
 }
 """Row tags and the `Labels` fields they set."""
 

@@ -31,7 +31,8 @@ def test_classify_file_writes_one_line_per_record(tmp_path):
     assert results[0]["labels"]["feeling"] is True
     assert results[1]["labels"]["reflection"] is True
     assert results[2]["labels"]["question"] == "open"
-    assert set(results[0]["labels"]) == {"question", "reflection", "validation", "criticism", "apology", "feeling"}
+    assert set(results[0]["labels"]) == {"question", "reflection", "validation", "criticism", "apology", "feeling",
+                                        "possible"}
 
 
 def test_classify_file_to_stdout(tmp_path, capsys):

@@ -113,6 +113,26 @@ def test_not_reflections(text, previous):
     assert not label_turn(text, previous).reflection
 
 
+POSSIBLE_REFLECTIONS = {
+    "asked_aside": ("The kids are a handful for you?", "The kids never stop from six in the morning."),
+    "asked_echo": ("A lot of pressure at work?", "There is so much pressure at work right now."),
+}
+
+
+@pytest.mark.parametrize("text, previous", POSSIBLE_REFLECTIONS.values(), ids=POSSIBLE_REFLECTIONS.keys())
+def test_one_weak_cue_said_as_a_question_is_only_a_possible_reflection(text, previous):
+    asked = label_turn(text, previous)
+    assert not asked.reflection and asked.possible == ("reflection",)
+    stated = label_turn(text.replace("?", "."), previous)
+    assert stated.reflection and stated.possible == ()
+
+
+def test_confident_labels_carry_no_doubt():
+    labels = label_turn("So it sounds like you felt left out.", "Nobody asked me what I wanted.")
+    assert labels.reflection and labels.possible == ()
+    assert label_turn("Pass the salt.", "Dinner is ready.").possible == ()
+
+
 def _cases(groups: dict[tuple[str, bool], dict[str, str]]):
     """(label, expected, text) triples with readable ids."""
     return [pytest.param(label, expected, text, id=f"{label}-{expected}-{name}")
@@ -127,11 +147,16 @@ VALIDATION = {
     "sounds_hard": "that sounds really hard",
     "normal": "It's normal to be nervous about that.",
     "agreement": "yeah that's fair",
+    "fair_thing": "That's a perfectly reasonable thing to worry about.",
+    "same_here": "honestly i'd be furious too",
+    "anyone_in_your_shoes": "Anyone in your shoes would want a break.",
+    "not_overreacting": "You're not overreacting, it was a lot.",
 }
 NOT_VALIDATION = {
     "disagreement": "That doesn't make any sense to me.",
     "concession_with_apology": "You're right, I dropped the ball. I'm sorry.",
     "plain": "I'll call her this weekend.",
+    "intensified_concession": "That's totally fair, I forgot again. Sorry.",
 }
 CRITICISM = {
     "you_always": "You're late again. You always do this.",
@@ -142,6 +167,10 @@ CRITICISM = {
     "whatever": "Whatever. There's always some excuse with you.",
     "why_cant_you_ever": "why can't you ever just listen to me",
     "every_single_day": "You lose them every single day.",
+    "always_with_you": "It's always something with you.",
+    "lazy_about": "You're so lazy about the garden.",
+    "behaviour_addressed": "Stop sighing at your phone when I talk, that's so condescending.",
+    "parting_shot": "Fine, I've cancelled it. Happy now?",
 }
 NOT_CRITICISM = {
     "positive_absolute": "You always make me laugh when I'm down.",
@@ -150,6 +179,11 @@ NOT_CRITICISM = {
     "self_absolute": "I always forget to check the date.",
     "external_ridiculous": "The parking ticket was eighty pounds, that's ridiculous.",
     "grow_up_literal": "You want the kids to grow up near their grandparents.",
+    "crazy_about": "You're crazy about that dog.",
+    "state_about": "You're hopeless about the future right now, and that's heavy.",
+    "third_party_rude": "The waiter was so rude, that's so rude.",
+    "own_happiness": "I'm happy now.",
+    "always_fun_with_you": "It's always fun with you.",
 }
 APOLOGY = {
     "sorry": "I'm sorry, I should have texted.",
@@ -170,6 +204,9 @@ FEELING = {
     "hurt": "Wow. That really hurt.",
     "bare_answer": "scared honestly",
     "asr": "um i've been feeling kind of lonely lately",
+    "adverb": "I just felt small in that meeting.",
+    "body": "My heart sank when I read the message.",
+    "list_answer": "Nervous, and excited, if I'm honest.",
 }
 NOT_FEELING = {
     "partner_feeling": "I didn't know you felt that way.",

@@ -140,3 +140,11 @@ def test_a_caveat_is_a_visible_note():
     notes = Elements(page).having("p", **{"class": "doubt"})
     assert len(notes) == 1 and "3 different voices were heard" in page
     assert not Elements(render_html(sample(), None)).having("p", **{"class": "doubt"})
+
+
+def test_an_unsure_reflection_is_tagged_as_possible():
+    analysis = scored(build([("A", 0.0, 3.0, "work has been so busy"),
+                             ("B", 3.5, 6.0, "a lot on your plate?", "possible reflection")]))
+    tags = Elements(render_html(analysis, None)).having("span", **{"class": "tag possible-reflection"})
+    assert len(tags) == 1
+    assert not Elements(render_html(sample(), None)).having("span", **{"class": "tag possible-reflection"})

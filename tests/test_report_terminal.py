@@ -46,6 +46,14 @@ def test_fits_80_columns_and_shows_every_turn_and_marker():
     assert "overall 80/100" in text and "Try next:" in text and "Strongest:" in text
 
 
+def test_an_unsure_reflection_is_shown_as_possible():
+    analysis = scored(build([("A", 0.0, 3.0, "work has been so busy"),
+                             ("B", 3.5, 6.0, "a lot on your plate?", "closed", "possible reflection")]))
+    text = _render(analysis)
+    assert _said_in_order(["closed question,", "possible", "reflection"], text)
+    assert "reflects" not in text
+
+
 def test_long_names_and_unbroken_words_still_fit():
     analysis = scored(build(
         [("A", 0.0, 4.0, "supercalifragilistic" * 6 + " and more"), ("B", 3.0, 9.0, "well " * 30)],

@@ -1,5 +1,6 @@
 """The rubric on hand-built conversations: ranges, evidence, direction of each score, edge cases."""
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -137,6 +138,26 @@ def test_scores_are_deterministic_and_survive_json():
     analysis = sample()
     assert score_partners(analysis) == score_partners(analysis) == analysis.scores
     assert from_dict(to_dict(analysis)).scores == analysis.scores
+
+
+def test_possible_labels_survive_json_and_files_from_before_them_still_load():
+    analysis = scored(build([("A", 0.0, 3.0, "work has been so busy"),
+                             ("B", 3.5, 6.0, "a lot on your plate?", "possible reflection")]))
+    data = json.loads(json.dumps(to_dict(analysis)))
+    assert data["turns"][1]["labels"]["possible"] == ["reflection"]
+    assert from_dict(data).turns == analysis.turns
+    for turn in data["turns"]:
+        del turn["labels"]["possible"]
+    assert all(t.labels.possible == () for t in from_dict(data).turns)
+
+
+def test_a_possible_reflection_is_not_counted_as_one():
+    rows = [("A", 0.0, 3.0, "work has been so busy"), ("B", 3.5, 6.0, "a lot on your plate?", "possible reflection")]
+    unsure = scored(build(rows))
+    sure = scored(build(rows[:1] + [rows[1][:4] + ("reflection",)]))
+    assert unsure.scores["B"].techniques["reflect_back"].score == 0
+    assert "didn't say back" in unsure.scores["B"].techniques["reflect_back"].explanation
+    assert sure.scores["B"].techniques["reflect_back"].score > 0
 
 
 def test_zero_audio_duration_falls_back_to_the_turns():

@@ -1,7 +1,8 @@
 """Language detectors: label one turn, using the partner's previous turn as context.
 
->>> label_turn("so it sounds like you felt left out", "nobody asked me what I wanted")
-Labels(question=None, reflection=True, validation=False, criticism=False, apology=False, feeling=False)
+>>> labels = label_turn("so it sounds like you felt left out", "nobody asked me what I wanted")
+>>> labels.reflection, labels.possible
+(True, ())
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from listening_coach.detectors.apology import is_apology
 from listening_coach.detectors.criticism import is_criticism
 from listening_coach.detectors.feeling import is_feeling
 from listening_coach.detectors.questions import question_type
-from listening_coach.detectors.reflection import is_reflection
+from listening_coach.detectors.reflection import reflection_certainty
 from listening_coach.detectors.text import parse
 from listening_coach.detectors.validation import is_validation
 from listening_coach.types import Labels
@@ -22,12 +23,15 @@ def label_turn(text: str, previous: str | None) -> Labels:
     """Label `text`; `previous` is the partner's previous turn (None when there is none)."""
     utterance = parse(text)
     criticism = is_criticism(utterance)
+    # An attack on the partner is not a reflection of what they said.
+    certainty = None if criticism else reflection_certainty(
+        utterance, parse(previous) if previous else None)
     return Labels(
         question=question_type(utterance),
-        # An attack on the partner is not a reflection of what they said.
-        reflection=not criticism and is_reflection(utterance, parse(previous) if previous else None),
+        reflection=certainty == "confident",
         validation=is_validation(utterance),
         criticism=criticism,
         apology=is_apology(utterance),
         feeling=is_feeling(utterance),
+        possible=("reflection",) if certainty == "possible" else (),
     )

@@ -25,13 +25,17 @@ _INTENSIFIERS = (
     r"getting|starting to|feeling|honestly|actually|totally|incredibly|extremely|super) )*"
 )
 _FEELING = re.compile(
-    r"\b(?:i (?:feel|felt)\b(?! free)|"
+    rf"\b(?:i {_INTENSIFIERS}(?:feel|felt)\b(?! free)|"
+    r"my (?:stomach|heart) (?:dropped|sank|sinks|is pounding|was pounding|races|was racing)|"
+    r"i(?:'ve| have) been (?:shaking|crying|in tears|on edge)|(?:it|that) (?:really |still )?stings\b|"
     rf"i(?:'m| am|'ve been| have been| was| get| got) {_INTENSIFIERS}(?:{EMOTIONS})\b|"
     rf"(?:makes?|made|making) me {_INTENSIFIERS}(?:feel|{EMOTIONS})\b|"
     r"i (?:love|hate|miss|dread|fear|worry)\b|i'm in love\b|breaks my heart|"
     r"(?:it|that|this) (?:really |still |kind of )?(?:hurts|hurt)\b(?! (?:you|him|her|them)))"
 )
 _BARE = re.compile(rf"^(?:(?:yeah|honestly|just|so|really|pretty|a bit|kind of|and),? )*(?:{EMOTIONS})\b")
+# An answer that is a list of emotion words: "Excited, and terrified, and guilty about it."
+_LISTED = re.compile(rf"^(?:{EMOTIONS}),? (?:and |but |yet )?(?:{EMOTIONS})\b")
 
 
 def is_feeling(utterance: Utterance) -> bool:
@@ -39,4 +43,4 @@ def is_feeling(utterance: Utterance) -> bool:
     text = utterance.text
     if _FEELING.search(text):
         return True
-    return len(utterance.tokens) <= 4 and bool(_BARE.search(text))
+    return len(utterance.tokens) <= 4 and bool(_BARE.search(text)) or bool(_LISTED.search(text))

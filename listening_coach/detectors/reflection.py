@@ -1,10 +1,12 @@
 """Reflections (MISC): a statement that restates or infers the meaning of the partner's last turn.
 
-Three cues, any of which is enough, each only in a sentence that is not a question:
-a reflective frame ("it sounds like", "what I'm hearing", "so you're saying", "part of you"); a
-statement about the partner's inner state ("you feel", "you're worried", "you don't want") or with
-the partner as subject, including "so ..." summaries ("so, a long week at your mum's"); or a
-statement that reuses much of the partner's wording without the speaker talking about themselves.
+Four kinds of cue, each only in a sentence that is not a question by its word order: a reflective
+frame ("it sounds like", "what I'm hearing", "so you're saying", "part of you"); a statement about
+the partner's inner state ("you feel", "you're worried", "you don't want"); one with the partner
+as subject, including "so ..." summaries ("so, a long week at your mum's"); and one that reuses
+much of the partner's wording without the speaker talking about themselves. Two kinds together,
+or one in a statement said without '?', make a confident reflection; one kind only in sentences
+ending with '?' makes a possible one (on AnnoMI about half of those are reflections).
 """
 
 from __future__ import annotations
@@ -105,19 +107,41 @@ def _restates(sentence: Sentence, previous: set[str]) -> bool:
     return len(shared) >= 2 and len(shared) >= 0.4 * len(own)
 
 
-def is_reflection(utterance: Utterance, previous: Utterance | None) -> bool:
-    """True when `utterance` reflects `previous`, the partner's last turn."""
+def _cues(sentence: Sentence, earlier: set[str]) -> set[str]:
+    """Names of the reflection cues found in a statement (an empty set for none)."""
+    text = " ".join(sentence.core)
+    found = set()
+    if _FRAME.search(text):
+        found.add("frame")
+    if len(sentence.core) >= 3 and _YOU_STATE.search(text) and not _ADVICE.search(text):
+        found.add("inner state")
+    if _restates(sentence, earlier):
+        found.add("restates")
+    if _about_partner(sentence, text):
+        found.add("about partner")
+    return found
+
+
+def reflection_certainty(utterance: Utterance, previous: Utterance | None) -> str | None:
+    """How surely `utterance` reflects `previous`, the partner's last turn.
+
+    Returns
+    -------
+    "confident" when two kinds of cue agree or a cue lies in a statement said without '?';
+    "possible" when one kind of cue lies only in statements ending with '?' (MISC codes many of
+    those as questions); None when no cue is found.
+    """
     if len(utterance.tokens) < 3:
-        return False
+        return None
     earlier = _content(previous.tokens) if previous else set()
+    cues: set[str] = set()
+    plain = False
     for sentence in utterance.sentences:
         if is_interrogative(sentence):
             continue
-        text = " ".join(sentence.core)
-        if _FRAME.search(text):
-            return True
-        if len(sentence.core) >= 3 and _YOU_STATE.search(text) and not _ADVICE.search(text):
-            return True
-        if _restates(sentence, earlier) or _about_partner(sentence, text):
-            return True
-    return False
+        found = _cues(sentence, earlier)
+        cues |= found
+        plain = plain or bool(found) and not sentence.asked
+    if not cues:
+        return None
+    return "confident" if len(cues) >= 2 or plain else "possible"

@@ -29,9 +29,18 @@ _VALIDATION = re.compile(
     r"(?:are|make)|(?:that's|that is|it's) valid|i don't blame you|you're not wrong|"
     r"(?:that|it) (?:sounds|must be|must have been|was|is) (?:really |so |very |pretty |incredibly )?"
     rf"(?:{_HARD})|i hear you|that's a (?:really |very )?(?:good|fair|great|reasonable) point|"
-    r"that's (?:a )?(?:really )?reasonable|that's outrageous)\b"
+    r"that's (?:a )?(?:really )?reasonable|that's outrageous|"
+    # "a fair thing to be scared about", "a natural reaction", "totally understandable"
+    r"(?:that's|that is|it's|it is) a (?:completely |totally |perfectly |really |very )?"
+    r"(?:fair|normal|natural|reasonable|understandable|valid|human) (?:thing to|reaction|response)|"
+    r"(?:that's|that is|it's|it is) (?:completely|totally|perfectly) (?:reasonable|natural|normal|valid)|"
+    r"i(?:'d| would) (?:feel|be) (?:\w+ ){0,2}(?:too|as well|the same)|would \w+ anyone|"
+    r"anyone in your (?:position|shoes|place)|you(?:'re| are) allowed to (?:feel|be)|i can only imagine|"
+    r"(?:can't|cannot|nobody would|no one would|nobody could|no one could) blame you|"
+    r"you(?:'re| are) not (?:overreacting|being (?:silly|dramatic|unreasonable)|imagining (?:it|things)))\b"
 )
-_AGREEMENT = re.compile(r"\b(?:you're right|you are right|that's fair|fair enough|good point)\b")
+_AGREEMENT = re.compile(r"\b(?:you're right|you are right|that's (?:completely |totally |perfectly )?fair|"
+                        r"fair enough|good point)\b")
 _APOLOGY_HINT = re.compile(r"\b(?:sorry|apologi[sz]e|my fault|my bad|on me)\b")
 
 

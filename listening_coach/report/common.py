@@ -15,11 +15,15 @@ def clock(seconds: float) -> str:
 
 
 def label_tags(labels: Labels) -> list[str]:
-    """Short tags for what the detectors found in a turn, e.g. ["open question", "feeling"]."""
+    """Short tags for what the detectors found in a turn, e.g. ["open question", "feeling"].
+
+    Labels the detectors were unsure of come last, as "possible reflection".
+    """
     tags = [f"{labels.question} question"] if labels.question else []
     flags = (("reflection", "reflects"), ("validation", "validates"), ("feeling", "feeling"),
              ("apology", "apology"), ("criticism", "criticism"))
-    return tags + [tag for field, tag in flags if getattr(labels, field)]
+    return (tags + [tag for field, tag in flags if getattr(labels, field)]
+            + [f"possible {field}" for field in labels.possible])
 
 
 def caveat(analysis: Analysis) -> str | None:
