@@ -146,8 +146,6 @@ def analyze(audio, json_path, rttm_path, html_path, names, mics, n_speakers, voi
       listening-coach analyze talk.wav --voice Sam=sam.wav --voice Alex=alex.wav
       listening-coach analyze talk.wav --model models/faster-whisper-base.en
     """
-    from .pipeline import AnalyzeOptions
-
     n_speakers = _check_speakers(n_speakers)
     names = parse_names(names)
     voice_files = _parse_voices(voice_files)
@@ -156,6 +154,8 @@ def analyze(audio, json_path, rttm_path, html_path, names, mics, n_speakers, voi
     outputs = check_outputs(inputs, json=json_path, rttm=rttm_path, html=html_path)
     if not no_save:
         check_history()
+    from .pipeline import AnalyzeOptions  # after the checks: loading the pipeline takes seconds
+
     options = AnalyzeOptions(mics=mics, model=model, names=names, n_speakers=n_speakers)
     voices = _load_voices(voice_files)
     analysis = run_analysis(audio, options, voices)
@@ -558,6 +558,7 @@ def delete_session(session_id, yes):
         try:
             answer = click.confirm(f"Delete session {session_id}?", err=True)
         except click.exceptions.Abort:  # no answer: standard input closed
+            stderr.print()  # end the prompt's line
             raise InputError(f"no answer to 'Delete session {session_id}?'; nothing was deleted "
                              "(add --yes to delete without asking).") from None
         if not answer:

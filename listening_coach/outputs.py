@@ -24,17 +24,19 @@ STDOUT = "-"
 
 @dataclass(frozen=True)
 class Output:
-    """A checked output: `path` is None for standard output; `option` names it in messages."""
+    """A checked output: `path` (absolute, resolved) is None for standard output; `option` and
+    `shown` (the path as the user gave it) name it in messages."""
 
     option: str
     path: Path | None
+    shown: str = ""
 
     @property
     def to_stdout(self) -> bool:
         return self.path is None
 
     def __str__(self) -> str:
-        return "standard output" if self.path is None else str(self.path)
+        return "standard output" if self.path is None else self.shown
 
 
 def check_output(option: str, path: str | Path | None, *, inputs: Iterable[str | Path] = (),
@@ -61,20 +63,22 @@ def check_output(option: str, path: str | Path | None, *, inputs: Iterable[str |
         if not stdout_ok:
             raise InputError(f"{option} -: this file cannot go to standard output; give a file name.")
         return Output(option, None)
-    path = Path(path).expanduser()
-    where = f"{option} {path}"
-    _refuse_special(path, where)
-    if path.exists():
-        for source in inputs:
-            if Path(source).exists() and os.path.samefile(path, source):
-                raise InputError(f"{where}: that is an input of this command; writing there would "
-                                 "destroy it. Give another file name.")
+    given = Path(path).expanduser()
+    where = f"{option} {given}"
+    _refuse_special(given, where)
+    path = given.resolve()  # the last part is no link (refused above); '..' and linked folders go
+    for source in inputs:
+        source = Path(source)
+        if path == source.resolve() or (path.exists() and source.exists()
+                                        and os.path.samefile(path, source)):
+            raise InputError(f"{where}: that is an input of this command; writing there would "
+                             "destroy it. Give another file name.")
     data = _data_folder()
     if _inside(path, data):
         raise InputError(f"{where}: that is inside listening-coach's data folder ({data}), which "
                          "holds the history and recordings; write it elsewhere.")
     _check_folder(path, where)
-    return Output(option, path)
+    return Output(option, path, str(given))
 
 
 def write_output(output: Output, data: str | bytes) -> None:
@@ -92,7 +96,7 @@ def write_output(output: Output, data: str | bytes) -> None:
         sys.stdout.flush()
         return
     path = output.path
-    where = f"{output.option} {path}"
+    where = f"{output.option} {output.shown}"
     _refuse_special(path, where)  # again: something may have appeared there during the analysis
     temporary = None
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -154,15 +153,6 @@ def test_more_voices_than_speakers_raise_input_error():
 def test_too_short_voice_raises_input_error():
     with pytest.raises(InputError, match="shorter than 1 s"):
         diarize(np.zeros(SR), SR, [], voices={"a": np.zeros(SR // 2)})
-
-
-def test_thirty_seconds_take_well_under_a_second():
-    audio, truth = conversation(TURNS * 2)
-    speech = [span for _, span in truth]
-    diarize(audio[:SR], SR, [Span(0, 1)])
-    started = time.perf_counter()
-    diarize(audio, SR, speech)
-    assert time.perf_counter() - started < 1.5  # measured about 0.1 s; generous for busy machines
 
 
 def _sample_truths():
