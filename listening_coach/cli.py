@@ -327,7 +327,14 @@ def report(source, html_path):
     """
     is_id = _is_session_id(source)
     outputs = check_outputs([] if is_id else [source], html=html_path)
-    show_and_write(load_analysis(source), outputs)
+    analysis = load_analysis(source)
+    try:
+        show_and_write(analysis, outputs)
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as error:
+        # the file's structure was right but a value is not (a time that is text, say)
+        what = f"session {source}" if is_id else source
+        raise InputError(f"{what}: the analysis holds a value of the wrong kind ({error}); "
+                         "analyse the recording again.") from None
 
 
 def _is_session_id(source: str) -> bool:

@@ -281,6 +281,7 @@ def list_sessions(partner: str | None = None, since: date | None = None) -> list
                   " WHERE name = ? COLLATE NOCASE)")
         params.append(partner)
     if since:
+        since = max(since, EARLIEST)  # no session is older; far earlier dates overflow the conversion
         start = datetime.combine(since, datetime.min.time()).astimezone(timezone.utc)
         query += " AND recorded_at >= ?"
         params.append(start.isoformat(timespec="seconds"))
@@ -367,6 +368,9 @@ def delete_session(session_id: int) -> Deleted:
             pass
     return Deleted(id=session_id, audio_path=str(audio), audio_deleted=deleted)
 
+
+EARLIEST = date(1970, 1, 2)
+"""A date before any session (sessions are dated when saved)."""
 
 MAX_ID = 2**63 - 1
 """The largest id SQLite can store."""

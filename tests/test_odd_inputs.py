@@ -319,6 +319,7 @@ def test_odd_audio(tmp_path, files, case):
 
 @pytest.mark.parametrize("args, expected", [
     (["history", "--since", "2999-01-01"], None),
+    (["history", "--since", "0001-01-01"], None),
     (["history", "--since", "yesterday"], "--since"),
     (["history", "--since", "2026-02-30"], "--since"),
     (["history", "--plot", "trend.txt"], ".png or .svg"),
@@ -356,6 +357,16 @@ def test_odd_analysis_files(tmp_path, content, expected):
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     message, _ = run("report", path)
     assert expected in message
+
+
+@pytest.mark.parametrize("field, value", [("start", "abc"), ("start", [1])])
+def test_an_analysis_with_a_value_of_the_wrong_kind(tmp_path, field, value):
+    data = json.loads(to_json(build([("A", 0.0, 2.0, "I felt ignored"), ("B", 2.5, 4.0, "so you felt")])))
+    data["turns"][0][field] = value
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(data))
+    message, _ = run("report", path)
+    assert str(path) in message and "wrong kind" in message
 
 
 def test_classify_never_writes_over_its_input(tmp_path, files):
