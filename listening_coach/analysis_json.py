@@ -128,6 +128,9 @@ def write_json(analysis: Analysis, path: str | Path) -> None:
 def read_json(path: str | Path) -> Analysis:
     """Read an analysis written by `write_json`."""
     path = Path(path)
+    if path.exists() and not path.is_file() and not path.is_dir():
+        raise InputError(f"{path}: is not a regular file (a FIFO or device); give the JSON written "
+                         "by 'analyze --json'.")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

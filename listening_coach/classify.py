@@ -71,6 +71,9 @@ def classify_file(input_path: str | Path, output_path: str | Path | None = None)
 
     path = Path(input_path)
     output = check_output("--output", output_path, inputs=[path], stdout_ok=True)
+    if path.exists() and not path.is_file():
+        raise InputError(f"{path}: is not a regular file (a folder, FIFO or device); give a JSON "
+                         "Lines file.")
     try:
         with path.open(encoding="utf-8") as handle:
             results = list(classify_records(handle, str(path)))

@@ -384,6 +384,26 @@ def test_classify_never_writes_over_its_input(tmp_path, files):
     assert str(binary) in message
 
 
+@pytest.mark.parametrize("command", ["report", "classify"])
+def test_a_fifo_as_input_is_refused_without_waiting(files, command):
+    message, _ = run(command, files["fifo"])
+    assert "not a regular file" in message
+
+
+def test_a_reader_that_leaves_early_is_no_error(tmp_path):
+    rows = [("A" if n % 2 else "B", 2.0 * n, 2.0 * n + 1.5, "so you felt alone and unheard") for n in range(400)]
+    source = tmp_path / "long.json"
+    source.write_text(to_json(build(rows)))  # its page is well over a pipe's 64 kB
+    code = ("import subprocess, sys; p = subprocess.Popen([sys.executable, '-m', 'listening_coach.cli',"
+            f" 'report', {str(source)!r}, '--html', '-'], stdout=subprocess.PIPE, stderr=subprocess.PIPE);"
+            " p.stdout.read(10); p.stdout.close(); err = p.stderr.read().decode(); p.wait();"
+            " print(p.returncode); print(err)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
+                         timeout=120).stdout
+    code, _, stderr = out.partition("\n")
+    assert code == "0" and "Traceback" not in stderr and "error" not in stderr, out
+
+
 def test_history_csv_to_standard_output(private_history):
     saved_session()
     _, out = run("history", "--csv", "-", allowed=(0,))
