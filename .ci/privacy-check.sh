@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/home" "$work/out"
-HOME="$work/home" LISTENING_COACH_HOME="$work/home/data" \
+# Without CI=true, under which onnxruntime keeps quiet by itself: the package's switch must do it.
+env -u CI -u ORT_DISABLE_TELEMETRY -u HF_HUB_OFFLINE -u HF_HUB_DISABLE_TELEMETRY \
+    HOME="$work/home" LISTENING_COACH_HOME="$work/home/data" \
     strace -f -qq -e trace=socket,connect -o "$work/trace" \
     python -m listening_coach.cli analyze sample_audio/chores.mono.flac --names Sam,Alex \
     --json "$work/out/talk.json" >/dev/null 2>"$work/stderr" \
