@@ -1,4 +1,5 @@
-"""The `listening-coach` command line: each command turns a CoachError into one line and an exit code."""
+"""The `listening-coach` command line: one handler (CoachGroup) turns every error, click's own included,
+into one line on stderr and an exit code; every output path is checked before the work starts."""
 
 from __future__ import annotations
 
