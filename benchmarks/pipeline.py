@@ -25,6 +25,7 @@ import soundfile
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # measure this checkout, whatever is installed
+import listening_coach  # noqa: E402,F401  (sets the telemetry switches, inherited by each run)
 SAMPLES = ROOT / "sample_audio"
 
 

@@ -109,7 +109,7 @@ def from_dict(data: dict[str, Any], source: str = "analysis") -> Analysis:
             voice={speaker: tuple(Span(float(a), float(b)) for a, b in spans)
                    for speaker, spans in data.get("voice", {}).items()},
         )
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as error:
         raise InputError(f"{source}: the analysis is incomplete or damaged ({error!r}); "
                          "analyse the recording again.") from None
 
@@ -123,20 +123,38 @@ def _share(value: Any) -> float | None:
     return float(value)
 
 
+def to_json(analysis: Analysis) -> str:
+    """The analysis as the text of a JSON file."""
+    return json.dumps(to_dict(analysis), indent=2, ensure_ascii=False) + "\n"
+
+
 def write_json(analysis: Analysis, path: str | Path) -> None:
-    """Write the analysis to `path` atomically (a crash never leaves half a file)."""
-    write_text_atomically(Path(path), json.dumps(to_dict(analysis), indent=2, ensure_ascii=False) + "\n")
+    """Write the analysis to `path` (0600, atomically; unsafe paths refused: see `outputs`)."""
+    from .outputs import check_output, write_output
+
+    write_output(check_output("--json", path), to_json(analysis))
 
 
 def read_json(path: str | Path) -> Analysis:
     """Read an analysis written by `write_json`."""
     path = Path(path)
+    if path.exists() and not path.is_file() and not path.is_dir():
+        raise InputError(f"{path}: is not a regular file (a FIFO or device); give the JSON written "
+                         "by 'analyze --json'.")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"{path}: no such file; give the JSON written by 'analyze --json'.") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder; give the JSON file written by 'analyze --json'.") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read it ({error.strerror}); give the JSON written by "
+                         "'analyze --json'.") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InputError(f"{path}: not valid JSON ({error}); give the file written by 'analyze --json'.") from None
+    except RecursionError:
+        raise InputError(f"{path}: nested too deeply to be an analysis; give the file written by "
+                         "'analyze --json'.") from None
     return from_dict(data, str(path))
 
 
@@ -164,11 +182,3 @@ def to_rttm(analysis: Analysis) -> str:
         f"SPEAKER {uri} 1 {start:.3f} {end - start:.3f} <NA> <NA> {speaker} <NA> <NA>\n"
         for start, end, speaker in sorted(spans)
     )
-
-
-def write_text_atomically(path: Path, text: str) -> None:
-    """Write `text` to a temporary file beside `path`, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.partial")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)

@@ -18,6 +18,10 @@ MIN_DURATION = 1.0
 
 MAX_CHANNELS = 2
 
+RATE_RANGE = (8000, 384000)
+"""Sample rates (Hz) accepted: below 8 kHz there is no intelligible speech, and a header that
+claims such a rate (1 Hz) would make resampling allocate gigabytes."""
+
 
 @dataclass(frozen=True)
 class Recording:
@@ -40,11 +44,19 @@ def load_audio(path: str | Path) -> Recording:
     InputError
         The file is missing, a folder or empty.
     AudioError
-        The file is not audio, has more than two channels or is too short.
+        The file is not audio, has more than two channels, an implausible sample rate, samples
+        that are not numbers (NaN, infinite) or is too short.
     """
     path = Path(path)
     _check_file(path)
     data, rate = _decode(path)
+    if not RATE_RANGE[0] <= rate <= RATE_RANGE[1]:
+        raise AudioError(f"{path}: says its sample rate is {rate} Hz; speech recordings use "
+                         f"{RATE_RANGE[0]}-{RATE_RANGE[1]} Hz, so the file is damaged. Export it "
+                         "again from the recording program.")
+    if not np.isfinite(data).all():
+        raise AudioError(f"{path}: holds samples that are not numbers (NaN or infinite); the file "
+                         "is damaged. Export it again from the recording program.")
     channels = data.shape[0]
     duration = data.shape[1] / rate if rate else 0.0
     if channels > MAX_CHANNELS:
@@ -66,6 +78,8 @@ def _check_file(path: Path) -> None:
         raise InputError(f"{path}: no such file; check the path (try 'ls {path.parent}').")
     if path.is_dir():
         raise InputError(f"{path}: is a folder; give the audio file inside it.")
+    if not path.is_file():
+        raise InputError(f"{path}: is not a regular file (a FIFO or device); give an audio file.")
     if path.stat().st_size == 0:
         raise AudioError(f"{path}: the file is empty (0 bytes); record again or pick another file.")
 

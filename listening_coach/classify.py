@@ -64,20 +64,24 @@ def classify_records(lines: Iterable[str], source_name: str) -> Iterator[dict]:
 def classify_file(input_path: str | Path, output_path: str | Path | None = None) -> int:
     """Label every record of `input_path`; write JSON lines to `output_path` (None = stdout).
 
-    The whole file is checked before anything is written. Returns the number of records.
+    The whole file is checked before anything is written; `output_path` must be a safe output
+    (see `outputs`; "-" is stdout too). Returns the number of records.
     """
+    from .outputs import check_output, write_output
+
     path = Path(input_path)
+    output = check_output("--output", output_path, inputs=[path], stdout_ok=True)
+    if path.exists() and not path.is_file():
+        raise InputError(f"{path}: is not a regular file (a folder, FIFO or device); give a JSON "
+                         "Lines file.")
     try:
         with path.open(encoding="utf-8") as handle:
             results = list(classify_records(handle, str(path)))
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"{path}: cannot read it ({error}); give a UTF-8 JSON Lines file.") from None
     lines = "".join(json.dumps(result, ensure_ascii=False) + "\n" for result in results)
-    if output_path is None:
+    if output is None:
         sys.stdout.write(lines)
-        return len(results)
-    try:
-        Path(output_path).write_text(lines, encoding="utf-8")
-    except OSError as error:
-        raise InputError(f"{output_path}: cannot write it ({error}); choose another --output path.") from None
+    else:
+        write_output(output, lines)
     return len(results)

@@ -29,15 +29,19 @@ BUSY_TIMEOUT = 30.0
 """Seconds a save waits for another process's save before giving up."""
 
 
-def data_dir() -> Path:
-    """The data directory, created 0700 when missing: `LISTENING_COACH_HOME` or the platform's."""
+def data_location() -> Path:
+    """Where the data directory is (`LISTENING_COACH_HOME` or the platform's), without making it."""
     home = os.environ.get("LISTENING_COACH_HOME")
     if home:
-        path = Path(home).expanduser()
-    else:
-        from platformdirs import user_data_dir
+        return Path(home).expanduser()
+    from platformdirs import user_data_dir
 
-        path = Path(user_data_dir("listening-coach", appauthor=False))
+    return Path(user_data_dir("listening-coach", appauthor=False))
+
+
+def data_dir() -> Path:
+    """The data directory, made (or tightened to) 0700: `data_location()`."""
+    path = data_location()
     _private_dir(path)
     return path
 
@@ -55,13 +59,14 @@ def database_path() -> Path:
 
 
 def _private_dir(path: Path) -> None:
-    if not path.is_dir():
-        try:
-            path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """Make `path` a folder only its owner can enter (0700), tightening an existing one."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if path.stat().st_mode & 0o077:
             path.chmod(0o700)
-        except OSError as error:
-            raise HistoryError(f"{path}: cannot create the data directory ({error.strerror}); "
-                               "set LISTENING_COACH_HOME to a folder you can write.") from None
+    except OSError as error:
+        raise HistoryError(f"{path}: cannot create or use the data directory ({error.strerror}); "
+                           "set LISTENING_COACH_HOME to a folder you can write.") from None
 
 
 # Migrations: append only. Each takes a connection inside the migrating transaction.
@@ -144,8 +149,7 @@ class Deleted:
 def _database() -> Iterator[sqlite3.Connection]:
     """An open, migrated connection in autocommit mode; SQLite errors become HistoryError."""
     path = database_path()
-    if not path.exists():
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # SQLite copies this mode to -wal/-shm
+    _private_file(path)
     db = None
     try:
         db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
@@ -154,8 +158,8 @@ def _database() -> Iterator[sqlite3.Connection]:
         _migrate(db, path)
         yield db
     except sqlite3.OperationalError as error:
-        raise HistoryError(f"{path}: cannot use the history database ({error}); if another "
-                           "listening-coach is running, wait for it and try again.") from None
+        raise HistoryError(f"{path}: cannot use the history database ({error}); "
+                           f"{_advice(error)}") from None
     except sqlite3.DatabaseError as error:
         raise HistoryError(f"{path}: the history database is damaged ({error}). Move it aside "
                            f"(mv '{path}' '{path}.damaged') to start a new history; "
@@ -163,6 +167,30 @@ def _database() -> Iterator[sqlite3.Connection]:
     finally:
         if db is not None:
             db.close()
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file 0600 (SQLite copies its mode to -wal/-shm), or tighten it."""
+    try:
+        if not path.exists():
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        elif path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    except OSError as error:
+        raise HistoryError(f"{path}: cannot create or use the history database ({error.strerror}); "
+                           f"{_FOLDER_ADVICE}") from None
+
+
+_FOLDER_ADVICE = ("make the data folder writable and free some space, or set "
+                  "LISTENING_COACH_HOME to a folder you can write.")
+
+
+def _advice(error: sqlite3.OperationalError) -> str:
+    """What to do about an SQLite error: wait only when another process holds the lock."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in str(error):
+        return "another listening-coach is using it: wait for it to finish and try again."
+    return _FOLDER_ADVICE
 
 
 def _use_wal(db: sqlite3.Connection) -> None:
@@ -206,6 +234,12 @@ def _transaction(db: sqlite3.Connection) -> Iterator[None]:
     db.execute("COMMIT")
 
 
+def check_database() -> None:
+    """Open (creating or migrating) the history now, so that a problem is said before the work."""
+    with _database():
+        pass
+
+
 def save_session(analysis: Analysis, audio_path: str | Path, recorded_at: datetime | None = None) -> int:
     """Keep `analysis` in the history with its figures per partner; returns the new session id.
 
@@ -247,26 +281,51 @@ def list_sessions(partner: str | None = None, since: date | None = None) -> list
                   " WHERE name = ? COLLATE NOCASE)")
         params.append(partner)
     if since:
+        since = max(since, EARLIEST)  # no session is older; far earlier dates overflow the conversion
         start = datetime.combine(since, datetime.min.time()).astimezone(timezone.utc)
         query += " AND recorded_at >= ?"
         params.append(start.isoformat(timespec="seconds"))
+    where = str(database_path())
     with _database() as db:
         rows = db.execute(query + " ORDER BY recorded_at, id", params).fetchall()
         figures: dict[int, list[PartnerFigures]] = {}
-        for (session_id, speaker, name, made, cut, share, open_q, reflections, score, techniques,
-             duration) in db.execute(
+        for row in db.execute(
                 "SELECT f.session_id, f.speaker, f.name, f.interruptions_made, f.times_interrupted,"
                 " f.talk_share, f.open_questions, f.reflections, f.score, f.technique_scores,"
                 " s.duration FROM partner_figures f JOIN sessions s ON s.id = f.session_id"
                 " ORDER BY f.session_id, f.position"):
-            figures.setdefault(session_id, []).append(PartnerFigures(
-                speaker=speaker, name=name, interruptions_made=made, times_interrupted=cut,
-                interruptions_per_10_min=per_10_minutes(made, duration), talk_share=share,
-                open_questions=open_q, reflections=reflections, score=score,
-                technique_scores=json.loads(techniques)))
-    return [SessionSummary(id=i, recorded_at=datetime.fromisoformat(when).astimezone(),
-                           duration=duration, audio_path=audio, partners=tuple(figures.get(i, ())))
-            for i, when, duration, audio in rows]
+            with _row_check(where, row[0]):
+                figures.setdefault(row[0], []).append(_figures(*row[1:]))
+    summaries = []
+    for i, when, duration, audio in rows:
+        with _row_check(where, i):
+            summaries.append(SessionSummary(
+                id=i, recorded_at=datetime.fromisoformat(when).astimezone(), duration=float(duration),
+                audio_path=str(audio), partners=tuple(figures.get(i, ()))))
+    return summaries
+
+
+def _figures(speaker, name, made, cut, share, open_q, reflections, score, techniques,
+             duration) -> PartnerFigures:
+    """One partner_figures row as PartnerFigures; ValueError or TypeError when it is damaged."""
+    techniques = json.loads(techniques)
+    if not isinstance(techniques, dict):
+        raise ValueError("technique_scores is not a JSON object")
+    return PartnerFigures(
+        speaker=str(speaker), name=str(name), interruptions_made=int(made), times_interrupted=int(cut),
+        interruptions_per_10_min=per_10_minutes(int(made), float(duration)),
+        talk_share=float(share), open_questions=int(open_q), reflections=int(reflections),
+        score=None if score is None else int(score), technique_scores=techniques)
+
+
+@contextmanager
+def _row_check(path: str, session_id) -> Iterator[None]:
+    """Turn a damaged row of session `session_id` into a HistoryError saying how to drop it."""
+    try:
+        yield
+    except (ValueError, TypeError, RecursionError) as error:
+        raise HistoryError(f"{path}: session {session_id} is damaged ({error}); remove it with "
+                           f"'listening-coach sessions delete {session_id} --yes'.") from None
 
 
 def per_10_minutes(count: int, duration: float) -> float:
@@ -276,11 +335,14 @@ def per_10_minutes(count: int, duration: float) -> float:
 
 def get_session(session_id: int) -> Analysis:
     """The saved analysis of session `session_id`."""
+    _check_id(session_id)
     with _database() as db:
         row = db.execute("SELECT analysis_json FROM sessions WHERE id = ?", (session_id,)).fetchone()
     if row is None:
         raise InputError(_no_session(session_id))
-    return from_dict(json.loads(row[0]), f"session {session_id}")
+    with _row_check(str(database_path()), session_id):
+        data = json.loads(row[0])
+    return from_dict(data, f"session {session_id}")
 
 
 def delete_session(session_id: int) -> Deleted:
@@ -288,13 +350,14 @@ def delete_session(session_id: int) -> Deleted:
 
     Audio elsewhere is the user's own file and is left in place.
     """
+    _check_id(session_id)
     with _database() as db, _transaction(db):
         row = db.execute("SELECT audio_path FROM sessions WHERE id = ?", (session_id,)).fetchone()
         if row is None:
             raise InputError(_no_session(session_id))
         db.execute("DELETE FROM partner_figures WHERE session_id = ?", (session_id,))
         db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
-    audio = Path(row[0])
+    audio = Path(str(row[0]))
     ours = audio.resolve().parent == recordings_dir().resolve()
     deleted = False
     if ours:
@@ -303,7 +366,19 @@ def delete_session(session_id: int) -> Deleted:
             deleted = True
         except FileNotFoundError:
             pass
-    return Deleted(id=session_id, audio_path=row[0], audio_deleted=deleted)
+    return Deleted(id=session_id, audio_path=str(audio), audio_deleted=deleted)
+
+
+EARLIEST = date(1970, 1, 2)
+"""A date before any session (sessions are dated when saved)."""
+
+MAX_ID = 2**63 - 1
+"""The largest id SQLite can store."""
+
+
+def _check_id(session_id: int) -> None:
+    if not 1 <= session_id <= MAX_ID:
+        raise InputError(_no_session(session_id))
 
 
 def _no_session(session_id: int) -> str:

@@ -88,10 +88,29 @@ def input_devices() -> list[InputDevice]:
 
 
 def default_output() -> Path:
-    """A new file in the data directory's recordings folder, named by the current time."""
+    """A new file in the data directory's recordings folder, named by the current time and the
+    process id, so that two recordings started in the same second get different names."""
     from .history import recordings_dir
 
-    return recordings_dir() / f"{datetime.now():%Y-%m-%d_%H%M%S}.wav"
+    return recordings_dir() / f"{datetime.now():%Y-%m-%d_%H%M%S}_{os.getpid()}.wav"
+
+
+def check_recording_path(path: Path) -> Path:
+    """`--output` for a recording: a new .wav file in a folder that can be written.
+
+    Raises
+    ------
+    InputError
+        The name does not end in .wav, the file exists, or the path is refused by `outputs`.
+    """
+    from .outputs import check_output
+
+    if path.suffix.lower() != ".wav":
+        raise InputError(f"--output {path}: 'record' writes WAV; give a name ending in .wav "
+                         "(convert it afterwards, e.g. 'sox talk.wav talk.flac').")
+    if path.exists() or path.is_symlink():
+        raise InputError(f"--output {path}: already exists; choose another --output.")
+    return check_output("--output", path).path
 
 
 def record(

@@ -77,8 +77,11 @@ def load_model(spec: str | None, compute_type: str = "int8"):
                             local_files_only=True)
     except Exception:
         pass
+    from .privacy import model_download
+
     try:  # a size name not on disk yet: the user asked for it, so fetch it once
-        return WhisperModel(location, device="cpu", compute_type=compute_type, cpu_threads=threads)
+        with model_download():
+            return WhisperModel(location, device="cpu", compute_type=compute_type, cpu_threads=threads)
     except Exception as error:
         raise ModelError(
             f"model '{spec}' could not be loaded ({str(error).splitlines()[0][:100]}); omit --model "

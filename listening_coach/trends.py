@@ -23,27 +23,34 @@ def as_json(sessions: list[SessionSummary]) -> list[dict]:
             for s in sessions]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a cell as a formula."""
+
+
+def csv_text(value: str) -> str:
+    """`value` made inert for spreadsheets: a leading formula character gets a quote before it."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
 def csv_rows(sessions: list[SessionSummary]) -> list[dict]:
-    """One row per partner per session, keyed by CSV_FIELDS."""
+    """One row per partner per session, keyed by CSV_FIELDS; names cannot start a formula."""
     return [dict(zip(CSV_FIELDS, (
-        s.id, s.recorded_at.isoformat(timespec="seconds"), round(s.duration, 1), p.name,
+        s.id, s.recorded_at.isoformat(timespec="seconds"), round(s.duration, 1), csv_text(p.name),
         p.interruptions_made, p.interruptions_per_10_min, p.times_interrupted,
         round(p.talk_share, 3), p.open_questions, p.reflections, p.score)))
         for s in sessions for p in s.partners]
 
 
-def write_csv(sessions: list[SessionSummary], path: Path) -> None:
-    """Write `csv_rows` to `path` atomically."""
+def to_csv(sessions: list[SessionSummary]) -> str:
+    """`csv_rows` as the text of a CSV file with a header line."""
     import csv
     import io
-
-    from .analysis_json import write_text_atomically
 
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(csv_rows(sessions))
-    write_text_atomically(path, buffer.getvalue())
+    return buffer.getvalue()
 
 
 def trends(sessions: list[SessionSummary]) -> dict[str, list[tuple[datetime, int, float]]]:
@@ -72,6 +79,8 @@ def render_history(sessions: list[SessionSummary], console) -> None:
     table.add_column("Date", no_wrap=True)
     table.add_column("Min", justify="right", no_wrap=True)
     table.add_column("Partner", max_width=12, overflow="ellipsis", no_wrap=True)
+    from rich.text import Text
+
     for header in ("Inter-\nruptions", "per\n10 min", "Was\ncut off", "Talk", "Open\nQs",
                    "Reflec-\ntions", "Score"):
         table.add_column(header, justify="right", no_wrap=True)
@@ -80,7 +89,7 @@ def render_history(sessions: list[SessionSummary], console) -> None:
             first = n == 0
             table.add_row(
                 str(s.id) if first else "", f"{s.recorded_at:%Y-%m-%d}" if first else "",
-                f"{s.duration / 60:.1f}" if first else "", p.name, str(p.interruptions_made),
+                f"{s.duration / 60:.1f}" if first else "", Text(printable(p.name)), str(p.interruptions_made),
                 f"{p.interruptions_per_10_min:.1f}", str(p.times_interrupted),
                 f"{p.talk_share:.0%}", str(p.open_questions), str(p.reflections),
                 "-" if p.score is None else str(p.score),
@@ -90,9 +99,16 @@ def render_history(sessions: list[SessionSummary], console) -> None:
     for name, points in trends(sessions).items():
         raw = [count for _, count, _ in points]
         rate = [per for _, _, per in points]
-        console.print(f"  {name[:12]:<12} {sparkline(rate[-20:])}  "
+        console.print(f"  {printable(name)[:12]:<12} {sparkline(rate[-20:])}  "
                       f"{rate[0]:.1f} -> {rate[-1]:.1f} per 10 min, {raw[0]} -> {raw[-1]} raw, "
                       f"{len(points)} session(s)", markup=False)
+
+
+def printable(text: str) -> str:
+    """`text` with control characters (terminal escapes among them) shown as '?'."""
+    import unicodedata
+
+    return "".join("?" if unicodedata.category(c).startswith("C") else c for c in text)
 
 
 def check_plot_path(path: Path) -> None:
@@ -101,9 +117,10 @@ def check_plot_path(path: Path) -> None:
         raise InputError(f"--plot {path}: give a file ending in .png or .svg.")
 
 
-def write_plot(sessions: list[SessionSummary], path: Path) -> None:
-    """Plot each partner's interruptions (raw and per 10 minutes) by date to a .png or .svg file."""
-    check_plot_path(path)
+def plot(sessions: list[SessionSummary], file_format: str) -> bytes:
+    """Each partner's interruptions (raw and per 10 minutes) by date, as a "png" or "svg" file."""
+    import io
+
     import matplotlib
 
     matplotlib.use("Agg")
@@ -128,8 +145,7 @@ def write_plot(sessions: list[SessionSummary], path: Path) -> None:
     rate_axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     raw_axes.legend()
     figure.tight_layout()
-    temporary = path.with_name(f".{path.name}.partial{path.suffix}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(temporary, format=path.suffix[1:].lower())
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=file_format)
     pyplot.close(figure)
-    temporary.replace(path)
+    return buffer.getvalue()

@@ -58,6 +58,12 @@ def test_json_follows_the_documented_schema(analysed):
     assert set(data["scores"]) == ids
 
 
+def test_output_files_are_private(analysed):
+    _, folder = analysed
+    assert {(folder / name).stat().st_mode & 0o777 for name in ("a.json", "a.rttm")} == {0o600}
+    assert sorted(p.name for p in folder.iterdir()) == ["a.json", "a.rttm"]  # no .partial left
+
+
 def test_rttm_lists_who_spoke_when(analysed):
     _, folder = analysed
     lines = (folder / "a.rttm").read_text().splitlines()
@@ -69,12 +75,15 @@ def test_rttm_lists_who_spoke_when(analysed):
 
 
 def test_a_shared_microphone_is_named_with_what_it_measures_less_surely():
-    result = run_cli("analyze", str(SAMPLES / "chores.mono.flac"), "--no-save")
+    """Also: `--json -` puts the analysis alone on stdout, and the report goes to stderr."""
+    result = run_cli("analyze", str(SAMPLES / "chores.mono.flac"), "--no-save", "--json", "-")
     assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["mics"] == "shared"
     assert "Microphones: one channel, so one shared microphone." in result.stderr
     assert "a microphone per partner gives surer interruption counts" in " ".join(result.stderr.split())
-    assert "interruption" in result.stdout.lower()
-    assert "Two voices were heard" not in result.stdout  # a conversation, not a crowd
+    assert "interruption" in result.stderr.lower()
+    assert "Two voices were heard" not in result.stderr  # a conversation, not a crowd
+    assert not Path("-").exists()
 
 
 def test_demo_runs_the_bundled_sample():

@@ -91,7 +91,8 @@ def test_sessions_delete(saved):
 
 def test_sessions_delete_asks_first(saved):
     result = CliRunner().invoke(main, ["sessions", "delete", str(saved[0])], input="n\n")
-    assert result.exit_code == 1
+    assert result.exit_code == 0 and "Nothing was deleted" in result.stderr
+    assert "error" not in result.stderr
     assert len(history.list_sessions()) == 3
 
 
