@@ -2,11 +2,13 @@
 
 Run from the repository root::
 
-    python benchmarks/diarization.py [--extra DIR] [--enroll] [--overlap]
+    python benchmarks/diarization.py [--extra DIR] [--enroll] [--no-asr]
 
-Clips: ../shared/data/audio/dev00.wav (+ .rttm, .uem; skipped with a message when absent), every
-sample_audio/*.mono.flac with its ground truth (<name>.truth.json or <name>.json: "turns" and
-"backchannels" with speaker/start/end), and the same from `--extra DIR`.
+Clips: ../shared/data/audio/dev00.wav (+ .rttm, .uem) and the SpokenWOZ calls with their channels
+summed (+ rttm/), skipped with a message when absent; every sample_audio/*.mono.flac with its
+ground truth (<name>.truth.json or <name>.json: "turns" and "backchannels" with speaker/start/end),
+and the same from `--extra DIR` (e.g. the real-voice conversations that
+`benchmarks/realvoice.py --out DIR` keeps).
 
 Per clip it prints:
 - DER: diarization error rate, collar 0.25 s around every reference boundary, overlapped speech
@@ -16,7 +18,6 @@ Per clip it prints:
   whose speaker (the diarized speaker it overlaps most) is a reference speaker at its midpoint;
 - diar s / asr s: wall-clock seconds for `diarize` and for the transcription, and their ratio.
 
-Speech spans come from the project's voice-activity detection (listening_coach.vad.speech_spans).
 With `--enroll`, each speaker's first 4 s of solo reference speech is cut from the clip and given as
 an enrollment voice, and speaker i is scored as reference speaker i (names must come out right).
 """
@@ -39,9 +40,7 @@ sys.path.insert(0, str(ROOT))
 from devtools.scoring import (  # noqa: E402
     Segments, activity, der, most_overlap, read_rttm, speaker_mapping, truth_segments, word_attribution,
 )
-from listening_coach.diarize import diarize  # noqa: E402
-from listening_coach.types import Span  # noqa: E402
-from listening_coach.vad import speech_spans  # noqa: E402
+from listening_coach.attribution.shared import diarize  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 SR = 16000
@@ -67,6 +66,9 @@ def clips(extra: Path | None) -> list[tuple[str, Path, Segments, tuple[float, fl
         found.append(("dev00", audio / "dev00.wav", read_rttm(audio / "dev00.rttm"), (start, end)))
     else:
         print(f"skipping dev00: {audio} not found")
+    calls = SHARED / "realspeech" / "spokenwoz"
+    for wav in sorted((calls / "audio").glob("*.wav")):
+        found.append((wav.stem, wav, read_rttm(calls / "rttm" / f"{wav.stem}.rttm"), None))
     for folder in [ROOT / "sample_audio"] + ([extra] if extra else []):
         for flac in sorted(folder.glob("*.mono.flac")):
             stem = flac.name.removesuffix(".mono.flac")
@@ -94,7 +96,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--extra", type=Path, help="folder with more *.mono.flac + .json clips")
     parser.add_argument("--enroll", action="store_true", help="give 4 s of each speaker as enrollment")
-    parser.add_argument("--overlap", action="store_true", help="return backchannels as overlapped speech")
     parser.add_argument("--no-asr", action="store_true", help="skip transcription (no word accuracy)")
     args = parser.parse_args()
 
@@ -115,13 +116,12 @@ def main() -> None:
     for name, path, ref, region in clips(args.extra):
         samples = load_mono(path)
         duration = len(samples) / SR
-        speech = speech_spans(samples)
-        voices = enrollment(samples, ref) if args.enroll else None
-        diarize(samples[:SR], SR, [Span(0.0, 1.0)])  # warm up (first-call costs are not per clip)
+        voices = list(enrollment(samples, ref).values()) if args.enroll else ()
+        diarize(samples[: 2 * SR])  # warm up (first-call costs are not per clip)
         started = time.perf_counter()
-        labelled = diarize(samples, SR, speech, voices=voices, overlap=args.overlap)
+        activity, _ = diarize(samples, voices=voices)
         diar_time = time.perf_counter() - started
-        hyp = [(str(i), span.start, span.end) for span, i in labelled]
+        hyp = [(str(i), span.start, span.end) for i, spans in enumerate(activity) for span in spans]
         scores = der(ref, hyp, region or (0.0, duration),
                      speaker_mapping(ref, hyp, fixed=True) if args.enroll else None)
 
