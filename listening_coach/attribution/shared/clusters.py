@@ -31,7 +31,7 @@ OTHER_VOICE = 0.8
 MIN_EMBED_SECONDS = 0.3
 """Clean (one-voice) speech a local speaker needs for an embedding."""
 
-MAX_EMBED_SECONDS = 4.0
+MAX_EMBED_SECONDS = 2.0
 """Clean speech an embedding is taken from at most (the rest of the window adds cost, not accuracy)."""
 
 MIN_CLUSTER_SECONDS = 1.0

@@ -17,7 +17,7 @@ from .local import frame_centre, frame_of
 PIECE = 1.5
 """Seconds of audio behind one piece's embedding."""
 
-HOP = 0.75
+HOP = 1.5
 """Seconds between the starts of consecutive pieces."""
 
 MIN_ONE_VOICE = 0.5
