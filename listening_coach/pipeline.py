@@ -6,7 +6,7 @@ downstream can run without audio or a model.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -36,13 +36,24 @@ class AnalyzeOptions:
 
 
 class Progress:
-    """Receives pipeline events; the CLI shows them, tests and scripts may ignore them."""
+    """Receives pipeline events; the CLI shows them, tests and scripts may ignore them.
+
+    Work comes in stages, one at a time: `stage` starts one, `advance` reports work done in it.
+    Any stage may call them, so every step that takes a while can show how far it is.
+    """
 
     def mics_chosen(self, mics: str, reason: str) -> None: ...
 
-    def transcribing(self, total_seconds: float) -> None: ...
+    def stage(self, name: str, total: float | None = None) -> None:
+        """Stage `name` ("Finding speakers") starts; `total` units of work (e.g. seconds of audio)
+        lie ahead, None when unknown. The previous stage is over."""
 
-    def advance(self, seconds: float) -> None: ...
+    def advance(self, amount: float) -> None:
+        """`amount` more units of the current stage are done."""
+
+    def transcribing(self, total_seconds: float) -> None:
+        """Transcription of `total_seconds` of speech starts."""
+        self.stage("Transcribing", total_seconds)
 
 
 def analyze_audio(
@@ -54,18 +65,21 @@ def analyze_audio(
 ) -> Analysis:
     """Analyse the conversation recorded in the audio file at `path`."""
     model_location(options.model)
+    progress.stage("Reading the audio")
     recording = load_audio(path)
     check_mics(recording, options.mics)
+    progress.stage("Finding speech")
     speech = speech_spans(recording.mono)
     if not speech:
         raise AudioError(f"{path}: no speech found, only silence or noise; check that the microphone "
                          "was on and not muted, then record again.")
     mics, reason = choose_mics(recording, options.mics, speech)
     progress.mics_chosen(mics, reason)
+    transcription = _Transcription(progress, "Finding speakers" if mics == "shared" else "Matching words to speakers")
     transcript = transcribe_speakers(
         recording, mics, speech, model_spec=options.model, options=options.transcribe,
         n_speakers=options.n_speakers, voices=voices,
-        on_start=progress.transcribing, on_progress=progress.advance,
+        on_start=transcription.start, on_progress=transcription.advance,
     )
     if not transcript.words:
         raise AudioError(
@@ -74,7 +88,27 @@ def analyze_audio(
         )
     names = options.names or tuple(voices or ())
     return analyze_transcript(transcript, recording.info, names=names,
-                              model=options.model or DEFAULT_MODEL)
+                              model=options.model or DEFAULT_MODEL, progress=progress)
+
+
+class _Transcription:
+    """Passes transcription progress on, then starts stage `after` once all the speech is done
+    (the rest of `transcribe_speakers` runs without events of its own)."""
+
+    def __init__(self, progress: Progress, after: str) -> None:
+        self._progress, self._after, self._left = progress, after, None
+
+    def start(self, total_seconds: float) -> None:
+        self._left = total_seconds
+        self._progress.transcribing(total_seconds)
+
+    def advance(self, seconds: float) -> None:
+        self._progress.advance(seconds)
+        if self._left is not None:
+            self._left -= seconds
+            if self._left <= 1e-6:
+                self._left = None
+                self._progress.stage(self._after)
 
 
 def analyze_transcript(
@@ -83,12 +117,17 @@ def analyze_transcript(
     *,
     names: Sequence[str] = (),
     model: str = "",
+    progress: Progress = Progress(),
 ) -> Analysis:
-    """Everything downstream of transcription: turns, interaction, labels, figures and scores."""
+    """Everything downstream of transcription: turns, interaction, labels, figures and scores.
+
+    `progress` hears of one stage, "Reading the turns", counted in turns.
+    """
     speakers = _speakers(transcript, names)
     turns, backchannels = build_turns(transcript)
     turns, interruptions, overlaps = find_overlaps(turns)
-    turns = label_turns(turns)
+    progress.stage("Reading the turns", len(turns))
+    turns = label_turns(turns, on_turn=progress.advance)
     stats = speaker_stats(speakers, turns, interruptions, backchannels, _heard_voice(transcript))
     analysis = Analysis(
         audio=audio, mics=transcript.mics, speakers=tuple(speakers), turns=tuple(turns),
@@ -117,12 +156,17 @@ def _heard_voice(transcript: Transcript) -> dict[str, list[Span]]:
     return {speaker: subtract_spans(spans, worded) for speaker, spans in transcript.activity.items()}
 
 
-def label_turns(turns: Sequence[Turn]) -> list[Turn]:
-    """Run the language detectors on each turn, with the partner's turn it replies to as context."""
-    return [
-        replace(t, labels=label_turn(t.text, turns[t.reply_to].text if t.reply_to is not None else None))
-        for t in turns
-    ]
+def label_turns(turns: Sequence[Turn], on_turn: Callable[[float], None] | None = None) -> list[Turn]:
+    """Run the language detectors on each turn, with the partner's turn it replies to as context.
+
+    `on_turn` is called with 1 after each turn.
+    """
+    labelled = []
+    for t in turns:
+        labelled.append(replace(t, labels=label_turn(t.text, turns[t.reply_to].text if t.reply_to is not None else None)))
+        if on_turn:
+            on_turn(1)
+    return labelled
 
 
 def _speakers(transcript: Transcript, names: Sequence[str]) -> list[Speaker]:
