@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 
 from . import __version__
-from .errors import CoachError, InputError
+from .errors import CoachError, InputError, MemoryShortage
 
 MIC_CHOICES = ("auto", "shared", "per-partner")
 """Microphone set-ups: decide from the audio, one shared microphone, one microphone per partner."""
@@ -38,6 +38,8 @@ def user_errors(command):
             stderr.print("listening-coach: stopped.")
             sys.exit(EXIT_INTERRUPTED)
         except Exception as error:  # a bug: say so briefly; LISTENING_COACH_DEBUG shows the traceback
+            if isinstance(error, MemoryError) or "failed to map segment" in str(error):
+                _out_of_memory()  # not a bug: no memory left for an array or to load a library
             if os.environ.get("LISTENING_COACH_DEBUG"):
                 raise
             stderr.print(f"listening-coach: unexpected error ({type(error).__name__}: {error}). "
@@ -46,6 +48,13 @@ def user_errors(command):
             sys.exit(EXIT_INTERNAL)
 
     return wrapper
+
+
+def _out_of_memory() -> None:
+    error = MemoryShortage("the computer ran out of memory; close other programs and try again, "
+                           "or split a long recording into parts of about 30 minutes.")
+    stderr.print(f"listening-coach: {error}", markup=False, soft_wrap=True)
+    sys.exit(error.exit_code)
 
 
 def parse_names(value: str | None) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ import numpy as np
 
 from .audio import load_audio
 from .detectors import label_turn
-from .errors import AudioError, InputError
+from .errors import AudioError, InputError, MemoryShortage
 from .interaction import find_overlaps, pauses, speaker_stats
 from .rubric import score_partners
 from .speakers import SPEAKER_IDS, check_mics, choose_mics, transcribe_speakers
@@ -63,7 +63,26 @@ def analyze_audio(
     voices: Mapping[str, np.ndarray] | None = None,
     progress: Progress = Progress(),
 ) -> Analysis:
-    """Analyse the conversation recorded in the audio file at `path`."""
+    """Analyse the conversation recorded in the audio file at `path`.
+
+    Raises
+    ------
+    MemoryShortage
+        The computer ran out of memory (the message says how to get by).
+    """
+    try:
+        return _analyze_audio(path, options, voices, progress)
+    except MemoryError:
+        name = Path(path).name
+        raise MemoryShortage(
+            f"{path}: the computer ran out of memory analysing this recording; close other programs "
+            "and try again, or split it into parts of about 30 minutes, e.g. 'ffmpeg -i "
+            f"{name} -f segment -segment_time 1800 part%d{Path(path).suffix}', and analyse each part."
+        ) from None
+
+
+def _analyze_audio(path: str | Path, options: AnalyzeOptions, voices: Mapping[str, np.ndarray] | None,
+                   progress: Progress) -> Analysis:
     model_location(options.model)
     progress.stage("Reading the audio")
     recording = load_audio(path)
