@@ -39,8 +39,8 @@ class _Left(ProgressColumn):
 
 
 class ProgressDisplay(PipelineProgress):
-    """Shows the microphone set-up chosen (and, for a shared mic, what it measures less surely) and
-    a line per stage of the analysis, replaced by the next stage when it starts."""
+    """Shows the microphone set-up chosen (and, for a shared mic, what it measures less surely) and,
+    on a terminal, a line per stage of the analysis, replaced by the next stage when it starts."""
 
     def __init__(self, console: Console) -> None:
         self._console = console
@@ -62,6 +62,8 @@ class ProgressDisplay(PipelineProgress):
                                 "a microphone per partner gives surer interruption counts.", markup=False)
 
     def stage(self, name: str, total: float | None = None) -> None:
+        if not self._console.is_terminal:
+            return
         if self._task is None:
             self._bar.start()
         else:
