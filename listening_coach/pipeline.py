@@ -182,7 +182,8 @@ def label_turns(turns: Sequence[Turn], on_turn: Callable[[float], None] | None =
     """
     labelled = []
     for t in turns:
-        labelled.append(replace(t, labels=label_turn(t.text, turns[t.reply_to].text if t.reply_to is not None else None)))
+        context = turns[t.reply_to].text if t.reply_to is not None else None
+        labelled.append(replace(t, labels=label_turn(t.text, context)))
         if on_turn:
             on_turn(1)
     return labelled
