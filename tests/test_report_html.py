@@ -226,3 +226,20 @@ def test_a_long_talk_renders_and_zooms_in_chromium(chromium, tmp_path, hour):
         shot = tmp_path / f"long-{name}.png"
         _browse(chromium, tmp_path, tmp_path / "report.html", f"--screenshot={shot}", f"--window-size={size}")
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
+
+
+def test_a_link_to_a_late_turn_of_a_long_talk_lands_on_it(chromium, tmp_path, hour):
+    """Turns off screen are not laid out (content-visibility), yet a jump to one shows it at the top."""
+    analysis, html = hour
+    late = analysis.turns[-50].index
+    probe = """<script>setTimeout(function () {
+      var r = document.getElementById("turn-%d").getBoundingClientRect();
+      document.documentElement.setAttribute("data-landed", JSON.stringify([r.top, r.height]));
+    }, 500);</script>""" % late
+    page = tmp_path / "report.html"
+    page.write_text(html.replace("</body>", probe + "</body>"), encoding="utf-8")
+    result = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+                             "--virtual-time-budget=3000", "--window-size=1000,700", "--dump-dom",
+                             page.as_uri() + f"#turn-{late}"], capture_output=True, text=True, timeout=120)
+    top, height = json.loads(Elements(result.stdout).having("html")[0]["data-landed"])
+    assert 0 <= top < 40 and height > 30, "the turn is at the top of the window, laid out"
