@@ -1,19 +1,23 @@
-"""Time the whole pipeline against faster-whisper alone on 1, 5 and 20 minutes of conversation.
+"""Peak memory and time of the whole analysis against faster-whisper alone, on long conversations.
 
 Both run the same model with the same settings on the same file: faster-whisper with word
-timestamps and its VAD filter, the pipeline with `listening-coach analyze` minus printing. Each run
-is a fresh process so its peak memory (max RSS) is its own; the model is loaded and the modules
-are imported before timing, for both.
+timestamps and its VAD filter, the pipeline as `listening-coach analyze` does minus printing.
+Each run is a fresh child process; its peak memory is the child's maximum resident set size as
+the kernel reports it when the child ends (os.wait4), and its time is wall-clock time after the
+model is loaded and the modules imported (the load time is printed apart).
 
-    python benchmarks/pipeline.py                      # stereo (one mic per partner), 1/5/20 min
-    python benchmarks/pipeline.py --mics shared --minutes 1 5
+The long recordings loop the sample conversations in a shuffled order, each repeat with its own
+gain (-4 to +2 dB) and pause before it (0.5-2.5 s), so Whisper never sees one 30 s window twice.
+
+    python benchmarks/pipeline.py --minutes 1 10 --mics shared per-partner
+    python benchmarks/pipeline.py --minutes 60 120 --mics shared
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
 import subprocess
 import sys
 import tempfile
@@ -27,29 +31,35 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # measure this checkout, whatever is installed
 import listening_coach  # noqa: E402,F401  (sets the telemetry switches, inherited by each run)
 SAMPLES = ROOT / "sample_audio"
+RATE = 16000
 
 
-def long_recording(minutes: float, mics: str, folder: Path) -> Path:
-    """Concatenate the sample conversations (with 1 s silences) until `minutes` long."""
+def long_recording(minutes: float, mics: str, folder: Path, seed: int = 0) -> Path:
+    """A `minutes`-long FLAC made of the sample conversations (mono for "shared", else stereo)."""
     kind = "mono" if mics == "shared" else "stereo"
     pieces = [soundfile.read(p, dtype="float32", always_2d=True)[0] for p in sorted(SAMPLES.glob(f"*.{kind}.flac"))]
     if not pieces:
         sys.exit(f"no sample_audio/*.{kind}.flac; run scripts/make_conversations.py samples first")
-    silence = np.zeros((16000, pieces[0].shape[1]), dtype=np.float32)
-    target = int(minutes * 60 * 16000)
-    out, length, i = [], 0, 0
-    while length < target:
-        out += [pieces[i % len(pieces)], silence]
-        length += pieces[i % len(pieces)].shape[0] + silence.shape[0]
-        i += 1
-    audio = np.concatenate(out)[:target]
+    rng = np.random.default_rng(seed)
+    target = int(minutes * 60 * RATE)
     path = folder / f"{minutes:g}min.{kind}.flac"
-    soundfile.write(path, audio, 16000)
+    with soundfile.SoundFile(path, "w", RATE, pieces[0].shape[1], subtype="PCM_16") as out:
+        written = 0
+        while written < target:
+            for i in rng.permutation(len(pieces)):
+                pause = np.zeros((int(rng.uniform(0.5, 2.5) * RATE), pieces[i].shape[1]), dtype=np.float32)
+                gain = 10 ** (rng.uniform(-4.0, 2.0) / 20)
+                block = np.concatenate([pause, np.clip(pieces[i] * gain, -1, 1)])[: target - written]
+                out.write(block)
+                written += len(block)
+                if written >= target:
+                    break
     return path
 
 
 def run_one(mode: str, path: str, mics: str) -> dict:
     """In this process: load the model, then time one `mode` run ("whisper" or "pipeline")."""
+    started = time.perf_counter()
     from listening_coach.pipeline import AnalyzeOptions, analyze_audio
     from listening_coach.transcribe import TranscribeOptions, load_model
 
@@ -64,34 +74,48 @@ def run_one(mode: str, path: str, mics: str) -> dict:
     else:
         analysis = analyze_audio(path, AnalyzeOptions(mics=mics))
         words = sum(len(t.words) for t in analysis.turns)
-    wall = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"wall": wall, "peak_mb": peak, "words": words}
+    return {"wall": time.perf_counter() - start, "load": start - started, "words": words}
+
+
+def measure(mode: str, path: Path, mics: str) -> dict:
+    """Run `mode` on `path` in a child process: its figures plus its peak RSS (MB)."""
+    with tempfile.TemporaryFile("w+") as errors:
+        child = subprocess.Popen([sys.executable, __file__, "--mics", mics, "--one", mode, str(path)],
+                                 stdout=subprocess.PIPE, stderr=errors, text=True)
+        out = child.stdout.read()
+        _, status, usage = os.wait4(child.pid, 0)  # reaps the child with its own resource usage
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode:
+            errors.seek(0)
+            sys.exit(f"{mode} failed on {path.name} (exit {child.returncode}):\n{errors.read()[-2000:]}")
+    result = json.loads(out.strip().splitlines()[-1])
+    result["peak_mb"] = usage.ru_maxrss / 1024  # kB on Linux
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--minutes", type=float, nargs="+", default=[1, 5, 20])
-    parser.add_argument("--mics", choices=["per-partner", "shared"], default="per-partner")
+    parser.add_argument("--minutes", type=float, nargs="+", default=[1, 10, 30, 60, 120])
+    parser.add_argument("--mics", nargs="+", choices=["shared", "per-partner"], default=["shared", "per-partner"])
     parser.add_argument("--one", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one[0], args.one[1], args.mics)))
+        print(json.dumps(run_one(args.one[0], args.one[1], args.mics[0])))
         return
-    print(f"tiny.en int8, {args.mics} microphones; wall time excludes model loading")
-    print(f"{'audio':>6} {'whisper s':>10} {'RTF':>6} {'MB':>6} {'pipeline s':>11} {'RTF':>6} {'MB':>6} {'ratio':>6}")
+    print(f"tiny.en int8 on {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; "
+          "time excludes model loading (load s)")
+    print(f"{'audio':>6} {'mics':>11} {'whisper s':>10} {'RTF':>6} {'MB':>6} {'pipeline s':>11} {'RTF':>6} "
+          f"{'MB':>6} {'ratio':>6} {'load s':>7} {'words w/p':>11}")
     with tempfile.TemporaryDirectory() as folder:
-        for minutes in args.minutes:
-            path = long_recording(minutes, args.mics, Path(folder))
-            seconds = minutes * 60
-            result = {}
-            for mode in ("whisper", "pipeline"):
-                out = subprocess.run([sys.executable, __file__, "--mics", args.mics, "--one", mode, str(path)],
-                                     check=True, capture_output=True, text=True).stdout
-                result[mode] = json.loads(out.strip().splitlines()[-1])
-            w, p = result["whisper"], result["pipeline"]
-            print(f"{minutes:>5g}m {w['wall']:>10.1f} {w['wall'] / seconds:>6.3f} {w['peak_mb']:>6.0f} "
-                  f"{p['wall']:>11.1f} {p['wall'] / seconds:>6.3f} {p['peak_mb']:>6.0f} {p['wall'] / w['wall']:>6.2f}")
+        for mics in args.mics:
+            for minutes in args.minutes:
+                path = long_recording(minutes, mics, Path(folder))
+                w, p = (measure(mode, path, mics) for mode in ("whisper", "pipeline"))
+                seconds = minutes * 60
+                print(f"{minutes:>5g}m {mics:>11} {w['wall']:>10.1f} {w['wall'] / seconds:>6.3f} {w['peak_mb']:>6.0f} "
+                      f"{p['wall']:>11.1f} {p['wall'] / seconds:>6.3f} {p['peak_mb']:>6.0f} "
+                      f"{p['wall'] / w['wall']:>6.2f} {p['load']:>7.1f} {w['words']:>5}/{p['words']:<5}", flush=True)
+                path.unlink()
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,3 +130,87 @@ def _resample(data: np.ndarray, rate: int) -> np.ndarray:
     import soxr
 
     return np.ascontiguousarray(soxr.resample(data.T, rate, SAMPLE_RATE, quality="HQ").T)
+
+
+def stream_blocks(path: str | Path, seconds: float = 30.0) -> Iterator[np.ndarray]:
+    """The recording at `path` in consecutive blocks, each (channels, frames) float32 at `SAMPLE_RATE`.
+
+    The file is decoded `seconds` of audio at a time and resampled by a streaming resampler, so
+    memory holds about one block however long the recording. Joined, the blocks equal
+    `load_audio(path).samples` up to resampling rounding. Blocks hold about `seconds` s each
+    (the resampler's delay shifts a few ms between them); the last one may be shorter.
+
+    Raises
+    ------
+    InputError
+        The file is missing, a folder or empty.
+    AudioError
+        The file is not audio.
+    """
+    import soundfile
+
+    path = Path(path)
+    _check_file(path)
+    try:
+        source = soundfile.SoundFile(str(path))
+    except (soundfile.LibsndfileError, RuntimeError, TypeError):
+        source = None
+    if source is None:
+        yield from _resampled(_av_blocks(path, seconds))
+        return
+    with source:
+        frames = max(1, int(seconds * source.samplerate))
+        blocks = (block.T for block in source.blocks(frames, dtype="float32", always_2d=True))
+        yield from _resampled(((b, source.samplerate) for b in blocks))
+
+
+def _resampled(blocks: Iterator[tuple[np.ndarray, int]]) -> Iterator[np.ndarray]:
+    """(channels, frames) blocks at any one rate -> the same audio at `SAMPLE_RATE`, block by block."""
+    import soxr
+
+    stream, channels = None, 0
+    for block, rate in blocks:
+        if rate == SAMPLE_RATE:
+            yield np.ascontiguousarray(block, dtype=np.float32)
+            continue
+        if stream is None:
+            channels = block.shape[0]
+            stream = soxr.ResampleStream(rate, SAMPLE_RATE, channels, dtype="float32", quality="HQ")
+        out = stream.resample_chunk(np.ascontiguousarray(block.T, dtype=np.float32))
+        if out.shape[0]:
+            yield np.ascontiguousarray(out.T)
+    if stream is not None:
+        tail = stream.resample_chunk(np.zeros((0, channels), dtype=np.float32), last=True)
+        if tail.shape[0]:
+            yield np.ascontiguousarray(tail.T)
+
+
+def _av_blocks(path: Path, seconds: float) -> Iterator[tuple[np.ndarray, int]]:
+    """Blocks of about `seconds` s decoded by FFmpeg (PyAV), as ((channels, frames) float32, rate)."""
+    import av
+
+    try:
+        container = av.open(str(path), metadata_errors="ignore")
+        if not container.streams.audio:
+            raise ValueError("no audio stream")
+    except Exception:  # PyAV raises many kinds; all mean "not audio we can read"
+        raise AudioError(
+            f"{path}: is not a readable audio file (damaged, or another kind of file); "
+            "use a WAV, FLAC, OGG or MP3 recording."
+        ) from None
+    with container:
+        stream = container.streams.audio[0]
+        channels, rate = stream.codec_context.channels, stream.codec_context.sample_rate
+        pending, held = [], 0
+        for frame in container.decode(stream):
+            block = frame.to_ndarray()
+            block = block if frame.format.is_planar else block.reshape(-1, channels).T
+            if np.issubdtype(block.dtype, np.integer):
+                block = block.astype(np.float32) / np.iinfo(block.dtype).max
+            pending.append(block.astype(np.float32))
+            held += block.shape[1]
+            if held >= seconds * rate:
+                yield np.concatenate(pending, axis=1), rate
+                pending, held = [], 0
+        if pending:
+            yield np.concatenate(pending, axis=1), rate

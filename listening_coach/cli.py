@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 
 from . import __version__
-from .errors import CoachError, InputError
+from .errors import CoachError, InputError, MemoryShortage
 
 MIC_CHOICES = ("auto", "shared", "per-partner")
 """Microphone set-ups: decide from the audio, one shared microphone, one microphone per partner."""
@@ -50,6 +50,8 @@ class CoachGroup(click.Group):
         except KeyboardInterrupt:
             return _fail("stopped.", EXIT_INTERRUPTED, standalone_mode)
         except Exception as error:  # a bug: say so briefly; LISTENING_COACH_DEBUG shows the traceback
+            if isinstance(error, MemoryError) or "failed to map segment" in str(error):
+                return _fail(OUT_OF_MEMORY, MemoryShortage.exit_code, standalone_mode)
             if os.environ.get("LISTENING_COACH_DEBUG"):
                 raise
             return _fail(f"unexpected error ({type(error).__name__}: {error}). Run again with "
@@ -68,6 +70,10 @@ def _fail(message: str, code: int, standalone_mode: bool) -> int:
         sys.exit(code)
     return code
 
+
+OUT_OF_MEMORY = ("the computer ran out of memory; close other programs and try again, or split a "
+                 "long recording into parts of about 30 minutes.")
+"""What a MemoryError is told as: not a bug, no memory left for an array or to load a library."""
 
 MAX_NAME = 40
 """Longest partner name, in characters."""

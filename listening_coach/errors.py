@@ -1,7 +1,7 @@
 """Errors meant for the user: the CLI prints their message and exits with their code.
 
 Exit codes: 1 unexpected error (a bug), 2 bad input or option, 3 speech model, 4 recording
-device, 5 history database, 130 interrupted.
+device, 5 history database, 6 out of memory, 130 interrupted.
 """
 
 
@@ -38,3 +38,9 @@ class HistoryError(CoachError):
     """The history database cannot be opened, read or written (damaged, locked). Exit code 5."""
 
     exit_code = 5
+
+
+class MemoryShortage(CoachError):
+    """The computer ran out of memory during the work. Exit code 6."""
+
+    exit_code = 6

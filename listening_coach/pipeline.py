@@ -6,7 +6,7 @@ downstream can run without audio or a model.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -14,7 +14,7 @@ import numpy as np
 
 from .audio import load_audio
 from .detectors import label_turn
-from .errors import AudioError, InputError
+from .errors import AudioError, InputError, MemoryShortage
 from .interaction import find_overlaps, pauses, speaker_stats
 from .rubric import score_partners
 from .attribution import check_mics, choose_mics, transcribe_speakers
@@ -38,13 +38,24 @@ class AnalyzeOptions:
 
 
 class Progress:
-    """Receives pipeline events; the CLI shows them, tests and scripts may ignore them."""
+    """Receives pipeline events; the CLI shows them, tests and scripts may ignore them.
+
+    Work comes in stages, one at a time: `stage` starts one, `advance` reports work done in it.
+    Any stage may call them, so every step that takes a while can show how far it is.
+    """
 
     def mics_chosen(self, mics: str, reason: str) -> None: ...
 
-    def transcribing(self, total_seconds: float) -> None: ...
+    def stage(self, name: str, total: float | None = None) -> None:
+        """Stage `name` ("Finding speakers") starts; `total` units of work (e.g. seconds of audio)
+        lie ahead, None when unknown. The previous stage is over."""
 
-    def advance(self, seconds: float) -> None: ...
+    def advance(self, amount: float) -> None:
+        """`amount` more units of the current stage are done."""
+
+    def transcribing(self, total_seconds: float) -> None:
+        """Transcription of `total_seconds` of speech starts."""
+        self.stage("Transcribing", total_seconds)
 
 
 def analyze_audio(
@@ -54,10 +65,31 @@ def analyze_audio(
     voices: Mapping[str, np.ndarray] | None = None,
     progress: Progress = Progress(),
 ) -> Analysis:
-    """Analyse the conversation recorded in the audio file at `path`."""
+    """Analyse the conversation recorded in the audio file at `path`.
+
+    Raises
+    ------
+    MemoryShortage
+        The computer ran out of memory (the message says how to get by).
+    """
+    try:
+        return _analyze_audio(path, options, voices, progress)
+    except MemoryError:
+        name = Path(path).name
+        raise MemoryShortage(
+            f"{path}: the computer ran out of memory analysing this recording; close other programs "
+            "and try again, or split it into parts of about 30 minutes, e.g. 'ffmpeg -i "
+            f"{name} -f segment -segment_time 1800 part%d{Path(path).suffix}', and analyse each part."
+        ) from None
+
+
+def _analyze_audio(path: str | Path, options: AnalyzeOptions, voices: Mapping[str, np.ndarray] | None,
+                   progress: Progress) -> Analysis:
     model_location(options.model)
+    progress.stage("Reading the audio")
     recording = load_audio(path)
     check_mics(recording, options.mics)
+    progress.stage("Finding speech")
     speech = speech_spans(recording.mono)
     if not speech:
         raise AudioError(f"{path}: no speech found, only silence or noise; check that the microphone "
@@ -66,8 +98,7 @@ def analyze_audio(
     progress.mics_chosen(mics, reason)
     transcript = transcribe_speakers(
         recording, mics, speech, model_spec=options.model, options=options.transcribe,
-        n_speakers=options.n_speakers, voices=voices,
-        on_start=progress.transcribing, on_progress=progress.advance,
+        n_speakers=options.n_speakers, voices=voices, progress=progress,
     )
     if not transcript.words:
         raise AudioError(
@@ -76,7 +107,7 @@ def analyze_audio(
         )
     names = options.names or tuple(voices or ())
     return analyze_transcript(transcript, recording.info, names=names,
-                              model=options.model or DEFAULT_MODEL)
+                              model=options.model or DEFAULT_MODEL, progress=progress)
 
 
 def analyze_transcript(
@@ -85,12 +116,17 @@ def analyze_transcript(
     *,
     names: Sequence[str] = (),
     model: str = "",
+    progress: Progress = Progress(),
 ) -> Analysis:
-    """Everything downstream of transcription: turns, interaction, labels, figures and scores."""
+    """Everything downstream of transcription: turns, interaction, labels, figures and scores.
+
+    `progress` hears of one stage, "Reading the turns", counted in turns.
+    """
     speakers = _speakers(transcript, names)
     turns, backchannels = build_turns(transcript)
     turns, interruptions, overlaps = find_overlaps(turns)
-    turns = label_turns(turns)
+    progress.stage("Reading the turns", len(turns))
+    turns = label_turns(turns, on_turn=progress.advance)
     stats = speaker_stats(speakers, turns, interruptions, backchannels, transcript.activity)
     analysis = Analysis(
         audio=audio, mics=transcript.mics, speakers=tuple(speakers), turns=tuple(turns),
@@ -104,12 +140,18 @@ def analyze_transcript(
     return replace(analysis, scores=score_partners(analysis))
 
 
-def label_turns(turns: Sequence[Turn]) -> list[Turn]:
-    """Run the language detectors on each turn, with the partner's turn it replies to as context."""
-    return [
-        replace(t, labels=label_turn(t.text, turns[t.reply_to].text if t.reply_to is not None else None))
-        for t in turns
-    ]
+def label_turns(turns: Sequence[Turn], on_turn: Callable[[float], None] | None = None) -> list[Turn]:
+    """Run the language detectors on each turn, with the partner's turn it replies to as context.
+
+    `on_turn` is called with 1 after each turn.
+    """
+    labelled = []
+    for t in turns:
+        context = turns[t.reply_to].text if t.reply_to is not None else None
+        labelled.append(replace(t, labels=label_turn(t.text, context)))
+        if on_turn:
+            on_turn(1)
+    return labelled
 
 
 def _speakers(transcript: Transcript, names: Sequence[str]) -> list[Speaker]:

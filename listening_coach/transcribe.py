@@ -1,8 +1,9 @@
 """Speech to words with faster-whisper; the only module that loads the Whisper model.
 
 Only the speech regions are transcribed: they are cut out (from one signal, or from each partner's
-microphone), joined with a short silence between them and sent through Whisper as one signal, and
-the word times are mapped back to the recording.
+microphone), joined with a short silence between them and sent through Whisper, and the word times
+are mapped back to the recording. A long recording's speech goes in chunks of at most
+`CHUNK_SECONDS`, cut between regions, so memory stays flat however long the talk.
 """
 
 from __future__ import annotations
@@ -22,6 +23,17 @@ from .types import Span, Word
 DEFAULT_MODEL = "bundled tiny.en"
 GAP = 0.2
 """Silence in seconds put between speech regions when they are joined for Whisper."""
+
+CHUNK_SECONDS = 300.0
+"""Most joined speech (s) sent to faster-whisper in one call. Its feature extraction holds the
+call's whole spectrogram (about 60 MB a minute of audio); 5 minutes keep that near 300 MB, while
+calls stay long enough that the 30 s windows Whisper decodes are rarely cut short."""
+
+LONG_REGION_CUT_SEARCH = 10.0
+"""A region longer than a chunk is cut at its quietest 20 ms in this many seconds before the limit."""
+
+PROMPT_WORDS = 50
+"""With `condition_on_previous_text`, words of the previous chunk given to the next as its prompt."""
 
 ProgressCallback = Callable[[float], None]
 """Called with the seconds of speech transcribed since the previous call."""
@@ -104,8 +116,9 @@ def transcribe(
     model_spec: str | None = None,
     options: TranscribeOptions = TranscribeOptions(),
     on_progress: ProgressCallback | None = None,
+    chunk_seconds: float = CHUNK_SECONDS,
 ) -> list[Word]:
-    """Words spoken in `regions`, in one pass of Whisper, with times in the recording.
+    """Words spoken in `regions`, with times in the recording.
 
     Parameters
     ----------
@@ -114,11 +127,26 @@ def transcribe(
         signals (one per microphone) and overlap in time.
     on_progress
         Told how many seconds of the joined speech each decoded segment covered.
+    chunk_seconds
+        Most joined speech per faster-whisper call (s); regions are packed in order, and a region
+        longer than this is cut at a quiet moment.
     """
     if not regions:
         return []
-    joined, timeline = _join(regions)
     model = load_model(model_spec, options.compute_type)
+    words: list[Word] = []
+    for chunk in _chunks(_split_long(regions, chunk_seconds), chunk_seconds):
+        prompt = None
+        if options.condition_on_previous_text and words:
+            prompt = " ".join(w.text for w in words[-PROMPT_WORDS:])
+        words += _transcribe_joined(model, chunk, options, on_progress, prompt)
+    return words
+
+
+def _transcribe_joined(model, regions: Sequence[Region], options: TranscribeOptions,
+                       on_progress: ProgressCallback | None, prompt: str | None) -> list[Word]:
+    """Words of `regions` from one faster-whisper call over them joined."""
+    joined, timeline = _join(regions)
     segments, _ = model.transcribe(
         joined,
         beam_size=options.beam_size,
@@ -126,6 +154,7 @@ def transcribe(
         word_timestamps=True,
         vad_filter=False,
         condition_on_previous_text=options.condition_on_previous_text,
+        initial_prompt=prompt,
     )
     words: list[Word] = []
     done = 0.0
@@ -142,6 +171,45 @@ def transcribe(
     if on_progress:
         on_progress(max(0.0, timeline.length - done))
     return words
+
+
+def _chunks(regions: Sequence[Region], seconds: float) -> list[list[Region]]:
+    """`regions` in order, packed into runs whose joined length (with gaps) is at most `seconds`."""
+    chunks: list[list[Region]] = []
+    length = 0.0
+    for region in regions:
+        size = region.span.duration + GAP
+        if not chunks or length + size > seconds + GAP:
+            chunks.append([])
+            length = 0.0
+        chunks[-1].append(region)
+        length += size
+    return chunks
+
+
+def _split_long(regions: Sequence[Region], seconds: float) -> list[Region]:
+    """`regions` with each one longer than `seconds` cut into pieces, each cut at the quietest
+    20 ms within `LONG_REGION_CUT_SEARCH` s before the limit."""
+    pieces = []
+    for region in regions:
+        start, end = region.span.start, region.span.end
+        while end - start > seconds:
+            cut = _quietest(region.signal, start + seconds - min(LONG_REGION_CUT_SEARCH, seconds / 2),
+                            start + seconds)
+            pieces.append(Region(region.signal, Span(start, cut), region.speaker))
+            start = cut
+        pieces.append(Region(region.signal, Span(start, end), region.speaker) if start > region.span.start
+                      else region)
+    return pieces
+
+
+def _quietest(signal: np.ndarray, start: float, end: float) -> float:
+    """Start (s) of the 20 ms frame with the least energy in `signal` between `start` and `end` s."""
+    hop = int(0.02 * SAMPLE_RATE)
+    first = int(start * SAMPLE_RATE)
+    frames = (int(end * SAMPLE_RATE) - first) // hop
+    stretch = signal[first: first + frames * hop].astype(np.float64).reshape(frames, hop)
+    return (first + int(np.argmin((stretch ** 2).sum(axis=1))) * hop) / SAMPLE_RATE
 
 
 @dataclass(frozen=True)

@@ -74,3 +74,51 @@ def sample() -> Analysis:
         ("B", 20.4, 24.0, "That makes sense. What would help you most on busy nights?", "validation", "open"),
         ("A", 24.5, 30.0, "Maybe we take turns and I tell you earlier when I'm tired", ),
     ], backchannels=[("B", 2.0, 2.5, "mm-hmm"), ("A", 8.0, 8.4, "yeah"), ("B", 26.0, 26.4, "")]))
+
+
+LINES = (
+    "I feel like the week got away from us again and I never saw you",
+    "So it sounds like you missed having time together",
+    "What would make the evenings easier for you?",
+    "Maybe if we planned one quiet night and kept it free",
+    "You always say that and then something comes up",
+    "That makes sense, I understand why that is frustrating",
+    "Sorry, I did cancel twice this month",
+    "Do you want to pick the night?",
+    "I think Thursday works because work is lighter then",
+    "I hear that you want it to be something we both protect",
+)
+"""Sentences a synthetic long talk cycles through (feelings, reflections, questions, criticism...)."""
+
+
+def long_talk(minutes: float, *, seed: int = 7):
+    """A scored Analysis of a synthetic `minutes`-long talk, built through `analyze_transcript`.
+
+    Partners alternate with pauses of 0.3-1.5 s; about one turn in ten starts before the partner
+    has finished (an interruption) and about one in four gets a "mm-hmm" from the listener. That
+    gives roughly 13 turns a minute, like the sample conversations.
+    """
+    import random
+
+    from listening_coach.pipeline import analyze_transcript
+
+    from timeline import WORD_TIME, line, transcript
+
+    rng = random.Random(seed)
+    lines, speaker, clock = [], "A", 0.0
+    while clock < minutes * 60 - 6:
+        text = LINES[rng.randrange(len(LINES))]
+        words = line(speaker, round(clock, 3), text)
+        lines.append(words)
+        end = words[-1].end
+        listener = "B" if speaker == "A" else "A"
+        if rng.random() < 0.25 and end - clock > 2.5:
+            lines.append(line(listener, round(clock + 1.2, 3), "mm-hmm", 0.4))
+        if rng.random() < 0.1:
+            clock = end - 4 * WORD_TIME
+        else:
+            clock = end + rng.uniform(0.3, 1.5)
+        speaker = listener
+    heard = transcript(*lines)
+    info = AudioInfo("long.wav", round(minutes * 60, 3), 16000, 2)
+    return analyze_transcript(heard, info, names=("Sam", "Alex"), model="test")

@@ -1,5 +1,6 @@
 """The HTML report: self-contained, every turn and interruption, and it renders in headless Chromium."""
 
+import json
 import os
 import re
 import shutil
@@ -11,9 +12,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from listening_coach.report.html import audio_link, render_html
+from listening_coach.report.html import EVIDENCE_SHOWN, audio_link, render_html
 
-from builders import build, sample, scored
+from builders import build, long_talk, sample, scored
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -148,3 +149,105 @@ def test_an_unsure_reflection_is_tagged_as_possible():
     tags = Elements(render_html(analysis, None)).having("span", **{"class": "tag possible-reflection"})
     assert len(tags) == 1
     assert not Elements(render_html(sample(), None)).having("span", **{"class": "tag possible-reflection"})
+
+
+@pytest.fixture(scope="module")
+def hour():
+    """A synthetic 60-minute talk (about 1000 turns) and its report page."""
+    analysis = long_talk(60)
+    return analysis, render_html(analysis, None)
+
+
+def test_a_long_talk_folds_its_evidence_lists_after_the_first_few(hour):
+    analysis, page = hour
+    lists = re.findall(r'<div class="evidence[^"]*"[^>]*>(.*?)</div>', page, re.DOTALL)
+    assert len(lists) > 10
+    folded = 0
+    for chips in lists:
+        head, _, rest = chips.partition("<details")
+        assert head.count("<a ") <= EVIDENCE_SHOWN
+        if rest:
+            folded += 1
+            assert f"and {rest.count('<a ')} more" in rest
+    assert folded > 10, "a 60-minute talk has long evidence lists"
+    scores = analysis.scores["A"].techniques["balanced_talk"]
+    assert len(scores.evidence) > 60 and all(f'href="#turn-{n}"' in page for n in scores.evidence)
+
+
+def test_only_a_long_talk_gets_an_overview(hour):
+    assert len(Elements(hour[1]).having("svg", **{"class": "ov"})) == 1
+    assert not Elements(render_html(sample(), None)).having("svg", **{"class": "ov"})
+
+
+ZOOM_DRIVER = """<script>
+/* Drives the page like a reader: zoom in, click 3/4 along the overview, back to the whole talk,
+   open a folded evidence list; the outcome goes on <html data-driven>. */
+(function () {
+  var out = {}, svg = document.querySelector("svg.timeline"), box = document.getElementById("detail");
+  var range = document.querySelector(".zoom .range"), left = parseFloat(svg.dataset.left);
+  function pps() {
+    var bar = svg.querySelector("rect.bar[data-turn='1']");
+    return (parseFloat(bar.getAttribute("x")) - left) / parseFloat(bar.dataset.s);
+  }
+  out.pps0 = pps();
+  document.querySelector('[data-zoom="in"]').click();
+  out.pps1 = pps();
+  var overview = document.querySelector("svg.ov"), r = overview.getBoundingClientRect();
+  overview.dispatchEvent(new MouseEvent("click", { clientX: r.left + 0.75 * r.width, clientY: r.top + 4, bubbles: true }));
+  out.range = range.textContent;
+  var frame = overview.querySelector(".window");
+  out.frame = parseFloat(frame.getAttribute("x"));
+  out.view = [(box.scrollLeft - left) / pps(), (box.scrollLeft + box.clientWidth - left) / pps()];
+  document.querySelector('[data-zoom="all"]').click();
+  out.whole = [svg.width.baseVal.value, box.clientWidth, range.textContent];
+  var folded = document.querySelector("#scores details"), chip = folded.querySelector("a");
+  out.closed = chip.checkVisibility();
+  folded.open = true;
+  out.opened = chip.checkVisibility();
+  document.documentElement.setAttribute("data-driven", JSON.stringify(out));
+})();
+</script>
+"""
+
+
+def test_a_long_talk_renders_and_zooms_in_chromium(chromium, tmp_path, hour):
+    analysis, html = hour
+    page = tmp_path / "report.html"
+    page.write_text(html.replace("</body>", ZOOM_DRIVER + "</body>"), encoding="utf-8")
+    result = _browse(chromium, tmp_path, page, "--dump-dom")
+    console = [line for line in result.stderr.splitlines() if ":CONSOLE" in line]
+    assert not console, console
+    dom = Elements(result.stdout)
+    root = dom.having("html")[0]
+    assert root.get("data-ready") == "1" and not root.get("data-errors"), root.get("data-errors")
+    assert len(dom.having("li", **{"class": "turn"})) == len(analysis.turns)
+    driven = json.loads(root["data-driven"])
+    assert driven["pps1"] == pytest.approx(2 * driven["pps0"], rel=0.02), "zoomed in twofold"
+    assert driven["view"][0] < 45 * 60 < driven["view"][1], "the overview click shows minute 45"
+    assert driven["frame"] == pytest.approx(driven["view"][0], abs=1), "the overview frames what is shown"
+    assert re.fullmatch(r"showing 4\d:\d\d–4\d:\d\d of 1:00:00", driven["range"]), driven["range"]
+    width, box, words = driven["whole"]
+    assert width <= box + 1 and words == "showing the whole talk (1:00:00)"
+    assert driven["closed"] is False and driven["opened"] is True
+
+    for name, size in (("desktop", "1000,1600"), ("phone", "390,1600")):
+        shot = tmp_path / f"long-{name}.png"
+        _browse(chromium, tmp_path, tmp_path / "report.html", f"--screenshot={shot}", f"--window-size={size}")
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
+
+
+def test_a_link_to_a_late_turn_of_a_long_talk_lands_on_it(chromium, tmp_path, hour):
+    """Turns off screen are not laid out (content-visibility), yet a jump to one shows it at the top."""
+    analysis, html = hour
+    late = analysis.turns[-50].index
+    probe = """<script>setTimeout(function () {
+      var r = document.getElementById("turn-%d").getBoundingClientRect();
+      document.documentElement.setAttribute("data-landed", JSON.stringify([r.top, r.height]));
+    }, 500);</script>""" % late
+    page = tmp_path / "report.html"
+    page.write_text(html.replace("</body>", probe + "</body>"), encoding="utf-8")
+    result = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+                             "--virtual-time-budget=3000", "--window-size=1000,700", "--dump-dom",
+                             page.as_uri() + f"#turn-{late}"], capture_output=True, text=True, timeout=120)
+    top, height = json.loads(Elements(result.stdout).having("html")[0]["data-landed"])
+    assert 0 <= top < 40 and height > 30, "the turn is at the top of the window, laid out"

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..audio import Recording
 from ..errors import InputError
 from ..spans import spans_to_mask
-from ..transcribe import ProgressCallback, TranscribeOptions
+from ..transcribe import TranscribeOptions
 from ..types import Span, Transcript
 from ..vad import FRAME, channel_separation, frame_levels
 from .per_partner import attribute_per_partner
 from .shared import attribute_shared
+
+if TYPE_CHECKING:
+    from ..pipeline import Progress
 
 SEPARATE_MICS_DB = 6.0
 """Channels whose levels differ by more than this (90th percentile, dB) come from separate mics."""
@@ -59,16 +63,14 @@ def transcribe_speakers(
     options: TranscribeOptions = TranscribeOptions(),
     n_speakers: int | None = None,
     voices: Mapping[str, np.ndarray] | None = None,
-    on_start: Callable[[float], None] | None = None,
-    on_progress: ProgressCallback | None = None,
+    progress: Progress,
 ) -> Transcript:
     """Transcribe the `speech` spans of `recording` and give every word a speaker id ("A", "B").
 
-    `n_speakers` (shared mic only) is 1, 2 or None to decide from the voices heard. `on_start` is
-    told the total seconds of speech to transcribe, `on_progress` how many are done.
+    `n_speakers` (shared mic only) is 1, 2 or None to decide from the voices heard. `progress`
+    hears of the transcription and, with a shared mic, of finding the speakers.
     """
     if mics == "per-partner":
-        return attribute_per_partner(recording, speech, model_spec, options, on_start, on_progress)
+        return attribute_per_partner(recording, speech, model_spec, options, progress)
     return attribute_shared(recording, speech, model_spec=model_spec, options=options,
-                            n_speakers=n_speakers, voices=voices, on_start=on_start,
-                            on_progress=on_progress)
+                            n_speakers=n_speakers, voices=voices, progress=progress)

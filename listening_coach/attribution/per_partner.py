@@ -11,7 +11,7 @@ from .speakers import REGION_PAD, SPEAKER_IDS
 from .words import onsets_to_voice, own_words
 
 
-def attribute_per_partner(recording: Recording, speech, model_spec, options, on_start, on_progress) -> Transcript:
+def attribute_per_partner(recording: Recording, speech, model_spec, options, progress) -> Transcript:
     """Transcribe each channel where its own partner speaks; words keep their channel's speaker.
 
     Where both partners talk at once both channels are transcribed, so overlaps keep both voices.
@@ -19,11 +19,10 @@ def attribute_per_partner(recording: Recording, speech, model_spec, options, on_
     duration = recording.info.duration
     owners = own_voice_spans(recording.samples, speech)
     regions = [pad_spans(spans, REGION_PAD, duration) for spans in owners]
-    if on_start:
-        on_start(sum(s.duration for spans in regions for s in spans))
+    progress.transcribing(sum(s.duration for spans in regions for s in spans))
     to_hear = [Region(recording.samples[channel], span, speaker)
                for channel, speaker in enumerate(SPEAKER_IDS) for span in regions[channel]]
-    heard = transcribe(to_hear, model_spec=model_spec, options=options, on_progress=on_progress)
+    heard = transcribe(to_hear, model_spec=model_spec, options=options, on_progress=progress.advance)
     words: list[Word] = []
     for channel, speaker in enumerate(SPEAKER_IDS):
         voice = SpanIndex(owners[channel])

@@ -10,7 +10,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,6 +26,12 @@ from .local import frames_to_spans, local_activity
 from .refine import refine
 from .words import attribute_words
 
+if TYPE_CHECKING:
+    from ...pipeline import Progress
+
+PASSES = 3
+"""Passes over the recording while finding speakers (segmentation, embeddings, second look)."""
+
 
 def diarize(
     signal: np.ndarray,
@@ -37,10 +44,11 @@ def diarize(
 
     With `voices` (one enrollment clip per person) people come in the order of the voices.
     Returns the activity per person and how many voices were heard (may exceed two).
+    `on_progress` is told the seconds of audio each step has covered, `PASSES` times in all.
     """
     local = local_activity(signal, on_progress)
     people = find_people(signal, local, n_speakers=n_speakers, voices=voices, on_progress=on_progress)
-    on = refine(signal, voice_frames(local, people), people.centroids)
+    on = refine(signal, voice_frames(local, people), people.centroids, on_progress)
     activity = [frames_to_spans(on[:, person]) for person in range(people.count)]
     if not voices:
         activity.sort(key=lambda spans: spans[0].start if spans else float("inf"))
@@ -55,17 +63,17 @@ def attribute_shared(
     options: TranscribeOptions,
     n_speakers: int | None,
     voices: Mapping[str, np.ndarray] | None,
-    on_start: Callable[[float], None] | None,
-    on_progress: ProgressCallback | None,
+    progress: Progress,
 ) -> Transcript:
     """Transcribe the mixed signal once and give each word the person whose voice it falls in."""
     signal = recording.mono
     regions = pad_spans(speech, REGION_PAD, recording.info.duration)
-    if on_start:
-        on_start(sum(s.duration for s in regions))
+    progress.transcribing(sum(s.duration for s in regions))
     heard = transcribe([Region(signal, span) for span in regions], model_spec=model_spec, options=options,
-                       on_progress=on_progress)
-    activity, voices_heard = diarize(signal, n_speakers=n_speakers, voices=list((voices or {}).values()))
+                       on_progress=progress.advance)
+    progress.stage("Finding speakers", PASSES * recording.info.duration)
+    activity, voices_heard = diarize(signal, n_speakers=n_speakers, voices=list((voices or {}).values()),
+                                     on_progress=progress.advance)
     by_speaker = {speaker: tuple(spans) for speaker, spans in zip(SPEAKER_IDS, activity) if spans}
     words = attribute_words(heard, by_speaker)
     return Transcript(words=tuple(words), activity=by_speaker, mics="shared",

@@ -9,6 +9,8 @@ other person.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ...models import segmentation, speaker_embedding
@@ -27,8 +29,12 @@ MARGIN = 0.1
 """Cosine similarity by which the other person must win a frame's pieces for it to change hands."""
 
 
-def refine(signal: np.ndarray, on: np.ndarray, centroids: np.ndarray) -> np.ndarray:
-    """`on` (global frames, people) with one-voice frames re-attributed by piece embeddings."""
+def refine(signal: np.ndarray, on: np.ndarray, centroids: np.ndarray,
+           on_progress: Callable[[float], None] | None = None) -> np.ndarray:
+    """`on` (global frames, people) with one-voice frames re-attributed by piece embeddings.
+
+    `on_progress` is told the seconds of audio looked at, `HOP` at a time.
+    """
     n_frames, people = on.shape
     if people < 2:
         return on
@@ -38,6 +44,8 @@ def refine(signal: np.ndarray, on: np.ndarray, centroids: np.ndarray) -> np.ndar
     rate = segmentation.SAMPLE_RATE
     duration = signal.size / rate
     for start in np.arange(0.0, max(duration - PIECE, 0.0) + HOP / 2, HOP):
+        if on_progress:
+            on_progress(HOP)
         first, last = int(frame_of(start)), int(frame_of(start + PIECE))
         frames = np.arange(max(first, 0), min(last, n_frames))
         mine = frames[alone[frames]]
