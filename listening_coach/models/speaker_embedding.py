@@ -177,7 +177,9 @@ def _check_features(features: np.ndarray, bands: int, what: str) -> np.ndarray:
     if array.ndim != 2 or array.shape[1] != bands:
         raise ValueError(f"{what}: expected features of shape (n_frames, {bands}), got {array.shape}")
     if len(array) < MIN_FRAMES:
-        raise ValueError(f"{what}: need at least {MIN_FRAMES} frames ({MIN_FRAMES * FRAME_STEP:.1f} s), got {len(array)}")
+        raise ValueError(
+            f"{what}: need at least {MIN_FRAMES} frames ({MIN_FRAMES * FRAME_STEP:.1f} s), got {len(array)}"
+        )
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{what}: features hold NaN or infinite values")
     return array.astype(np.float32)
@@ -247,7 +249,8 @@ def _slaney_mel_bank() -> np.ndarray:
 
     def to_mel(hz):
         hz = np.asarray(hz, dtype=np.float64)
-        return np.where(hz >= knee_hz, knee_mel + np.log(np.maximum(hz, 1e-10) / knee_hz) / log_step, hz / linear_step)
+        above = knee_mel + np.log(np.maximum(hz, 1e-10) / knee_hz) / log_step
+        return np.where(hz >= knee_hz, above, hz / linear_step)
 
     def to_hz(m):
         return np.where(m >= knee_mel, knee_hz * np.exp(log_step * (m - knee_mel)), linear_step * m)
