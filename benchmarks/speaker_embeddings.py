@@ -20,14 +20,16 @@ Figures printed:
 - EER (%): equal error rate of cosine scores over all pairs of segments, same speaker versus
   different speakers, per data set and segment length; "tel" is the audio band-limited to telephone
   (resampled to 8 kHz and back to 16 kHz) before any feature is taken. Same-speaker pairs come from
-  one utterance (one session), as the two partners of a recording do.
+  one utterance (one session), as the two partners of a recording do. Each trained embedding is
+  scored twice: as it comes, and "centred" (minus the mean embedding of the segments compared),
+  which is what the diarizer does to its supervectors before clustering.
 - ms: CPU milliseconds (process time, so other jobs on the machine do not count) per embedding
   of a segment, features already taken, and the front end's per second of audio; one thread.
 - purity: for `--pairs` random pairs of LibriSpeech speakers, 10 segments of 1.5 s from each
   (evenly spaced, slightly overlapping), average-linkage clustering by cosine into 2 clusters;
   purity is the share of the 20 segments whose cluster's majority speaker is theirs (mean over
   pairs, and the share of pairs clustered perfectly). The GMM's UBM is fitted to each pair's 20
-  segments, as the diarizer fits one per recording.
+  segments, as the diarizer fits one per recording; "centred" embeddings are centred on the pair.
 """
 
 from __future__ import annotations
@@ -195,6 +197,37 @@ def cluster_two(vectors: np.ndarray) -> np.ndarray:
     return fcluster(linkage(vectors, "average", metric="cosine"), 2, "maxclust")
 
 
+def variants(method, vectors: np.ndarray) -> dict[str, np.ndarray]:
+    """The vectors as they come and, for a trained embedding, centred on their mean.
+
+    The GMM supervectors are centred on the pool already, as the diarizer does.
+    """
+    if isinstance(method, Supervectors):
+        return {method.name: vectors}
+    return {method.name: vectors, f"{method.name} centred": vectors - vectors.mean(0)}
+
+
+def clustering(method, audio, features, pairs, band) -> list[tuple[str, str, float, float]]:
+    """Purity of 2-speaker clustering over `pairs` of utterances, per variant: (band, variant, mean, perfect)."""
+    scores = defaultdict(list)
+    for a, b in pairs:
+        spans, truth = [], []
+        for label, index in enumerate((a, b)):
+            duration = len(audio[index]) / se.SAMPLE_RATE
+            starts = np.linspace(SKIP, duration - CLUSTER_SEGMENT, CLUSTER_PER_SPEAKER)
+            spans += [(index, s, s + CLUSTER_SEGMENT) for s in starts]
+            truth += [label] * CLUSTER_PER_SPEAKER
+        for variant, vectors in variants(method, method.embed_pool(features, spans)).items():
+            scores[variant].append(purity(cluster_two(vectors), np.array(truth)))
+    rows = []
+    for variant, values in scores.items():
+        mean, perfect = float(np.mean(values)), float(np.mean(np.equal(values, 1.0)))
+        rows.append((band, variant, mean, perfect))
+        print(f"clustering  {band:4s} {variant:19s} purity {mean:.3f}, perfect {100 * perfect:.0f} % "
+              f"of {len(pairs)} pairs", flush=True)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=50, help="random speaker pairs for the clustering test")
@@ -221,43 +254,31 @@ def main() -> None:
                 features = [method.features(a) for a in audio]
                 for length in LENGTHS:
                     spans, speakers = segments(utterances, length)
-                    eer, n_same, n_diff = equal_error_rate(method.embed_pool(features, spans), speakers)
-                    eer_rows.append((name, band, length, method.name, eer, n_same, n_diff))
-                    print(f"{name:11s} {band:4s} {length:.0f} s {method.name:15s} EER {eer:5.1f} % "
-                          f"({n_same} same / {n_diff} different pairs)", flush=True)
-                if name != "librispeech":
-                    continue
-                scores = []
-                for a, b in pairs:
-                    spans, truth = [], []
-                    for label, index in enumerate((a, b)):
-                        duration = len(audio[index]) / se.SAMPLE_RATE
-                        starts = np.linspace(SKIP, duration - CLUSTER_SEGMENT, CLUSTER_PER_SPEAKER)
-                        spans += [(index, s, s + CLUSTER_SEGMENT) for s in starts]
-                        truth += [label] * CLUSTER_PER_SPEAKER
-                    labels = cluster_two(method.embed_pool(features, spans))
-                    scores.append(purity(labels, np.array(truth)))
-                perfect = float(np.mean(np.equal(scores, 1.0)))
-                purity_rows.append((band, method.name, float(np.mean(scores)), perfect))
-                print(f"clustering  {band:4s} {method.name:15s} purity {np.mean(scores):.3f}, "
-                      f"perfect {100 * np.mean(np.equal(scores, 1.0)):.0f} % of {len(pairs)} pairs", flush=True)
+                    for variant, vectors in variants(method, method.embed_pool(features, spans)).items():
+                        eer, n_same, n_diff = equal_error_rate(vectors, speakers)
+                        eer_rows.append((name, band, length, variant, eer, n_same))
+                        print(f"{name:11s} {band:4s} {length:.0f} s {variant:19s} EER {eer:5.1f} % "
+                              f"({n_same} same / {n_diff} different pairs)", flush=True)
+                if name == "librispeech":
+                    purity_rows += clustering(method, audio, features, pairs, band)
 
-    print("\nEER (%), cosine, all pairs of segments")
-    names = [m.name for m in methods]
-    print(f"{'data':12s} {'band':5s} {'seg':4s} " + " ".join(f"{n:>15s}" for n in names))
+    names = list(dict.fromkeys(row[3] for row in eer_rows))
+    print("\nEER (%), cosine, all pairs of segments (centred: minus the mean embedding of the pool)")
+    print(f"{'data':12s} {'band':5s} {'seg':4s} " + " ".join(f"{n:>19s}" for n in names))
     table = defaultdict(dict)
     pairs_of = {}
-    for name, band, length, method, eer, n_same, _ in eer_rows:
-        table[(name, band, length)][method] = eer
+    for name, band, length, variant, eer, n_same in eer_rows:
+        table[(name, band, length)][variant] = eer
         pairs_of[(name, band, length)] = n_same
     for (name, band, length), row in table.items():
-        cells = [f"{row[n]:15.1f}" if pairs_of[(name, band, length)] >= MIN_SAME_PAIRS else f"{'n/a':>15s}"
-                 for n in names]
+        enough = pairs_of[(name, band, length)] >= MIN_SAME_PAIRS
+        cells = [f"{row[n]:19.1f}" if enough else f"{'n/a':>19s}" for n in names]
         print(f"{name:12s} {band:5s} {length:.0f} s  " + " ".join(cells))
     print(f"(n/a: fewer than {MIN_SAME_PAIRS} same-speaker pairs)")
-    print(f"\n2-speaker clustering, LibriSpeech, {args.pairs} pairs x 20 segments of 1.5 s")
-    for band, method, mean, perfect in purity_rows:
-        print(f"  {band:5s} {method:15s} purity {mean:.3f}  perfect {100 * perfect:.0f} %")
+    print(f"\n2-speaker clustering, LibriSpeech, {args.pairs} pairs x 20 segments of 1.5 s "
+          "(centred: minus the pair's mean embedding)")
+    for band, variant, mean, perfect in purity_rows:
+        print(f"  {band:5s} {variant:19s} purity {mean:.3f}  perfect {100 * perfect:.0f} %")
     print("\nspeed, CPU time on one thread")
     for method in methods:
         per_length = ", ".join(f"{length:.1f} s {1000 * np.median(t):.2f}"
