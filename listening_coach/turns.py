@@ -65,7 +65,10 @@ def build_turns(transcript: Transcript) -> tuple[list[Turn], list[Backchannel]]:
             else:
                 turns_runs.append((speaker, run))
     turns_runs.sort(key=lambda item: (item[1][0].start, item[1][-1].end))
-    turns = _link([Turn(i, s, run[0].start, run[-1].end, run) for i, (s, run) in enumerate(turns_runs)])
+    turns = [Turn(i, s, run[0].start, run[-1].end, run) for i, (s, run) in enumerate(turns_runs)]
+    if transcript.mics == "shared":
+        turns = _over_voice(turns, transcript.activity)
+    turns = _link(turns)
     backchannels += _silent_backchannels(transcript, turns)
     backchannels.sort(key=lambda b: b.start)
     return turns, backchannels
@@ -95,6 +98,26 @@ def _is_backchannel_run(run: tuple[Word, ...], others: Sequence[tuple[Word, ...]
     return any(0 <= o[0].start - end < TURN_PAUSE for o in others)  # partner carries on
 
 
+def _over_voice(turns: list[Turn], activity) -> list[Turn]:
+    """Each turn stretched over its speaker's voice that goes on within `TURN_PAUSE` of its words.
+
+    On one shared microphone Whisper often drops what the partner who is being talked over says
+    last, though their voice is heard: a turn is a run of speech, not only of transcribed words.
+    A turn never reaches into the speaker's next turn.
+    """
+    stretched = []
+    for turn in turns:
+        voice = SpanIndex(activity.get(turn.speaker, ()))
+        later = [t.start for t in turns if t.speaker == turn.speaker and t.start > turn.start]
+        limit = min(later, default=float("inf"))
+        end = turn.end
+        for span in voice.overlapping(turn.start, limit):
+            if span.start < end + TURN_PAUSE and span.end > end:
+                end = min(span.end, limit)
+        stretched.append(replace(turn, end=round(end, 3)))
+    return stretched
+
+
 def _link(turns: list[Turn]) -> list[Turn]:
     """Set `reply_to` (the partner's latest earlier turn) and `latency` (only at a change of speaker)."""
     linked = []
@@ -109,10 +132,12 @@ def _link(turns: list[Turn]) -> list[Turn]:
 
 
 def _silent_backchannels(transcript: Transcript, turns: Sequence[Turn]) -> list[Backchannel]:
-    """Short bursts of a listener's voice, with no transcribed word, inside the partner's turn."""
+    """Short bursts of a listener's voice, with no transcribed word and not part of the listener's
+    own turns, inside the partner's turn."""
     found = []
     for speaker, spans in transcript.activity.items():
-        own_words = SpanIndex([w.span for w in transcript.words if w.speaker == speaker])
+        own_words = SpanIndex([w.span for w in transcript.words if w.speaker == speaker]
+                              + [Span(t.start, t.end) for t in turns if t.speaker == speaker])
         partner_turns = SpanIndex([Span(t.start, t.end) for t in turns if t.speaker != speaker])
         for span in spans:
             if not BACKCHANNEL_MIN_VOICE <= span.duration <= BACKCHANNEL_MAX:
