@@ -28,14 +28,15 @@ import time
 from pathlib import Path
 
 import numpy as np
-import onnxruntime
-from tokenizers import Tokenizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from detectors import COUPLES, DATA, in_half, load, predicted, previous_text, scores, talk, truth  # noqa: E402
 
 from listening_coach.detectors import label_turn  # noqa: E402
+
+import onnxruntime  # noqa: E402  (after the package, which switches its telemetry off)
+from tokenizers import Tokenizer  # noqa: E402
 
 
 class Encoder:

@@ -1,4 +1,4 @@
-"""Benchmark speaker representations on real voices: CAM++ and the diarizer's GMM supervectors.
+"""Benchmark the CAM++ speaker embedding on real voices: error rates, 2-speaker clustering, cost.
 
 Run from the repository root::
 
@@ -10,29 +10,24 @@ LibriSpeech, 251 speakers with one ~14 s utterance each, and Common Voice, 69 sp
 utterance (from 0.2 s on, at most 4 / 3 / 2 segments of 1 / 2 / 4 s per utterance), all frames.
 
 Methods, each taking its features once per utterance and its segments as frame ranges:
-- CAM++: `listening_coach.models.speaker_embedding`, on 1 onnxruntime thread;
-- GMM supervector: what `listening_coach.diarize` clusters. Its cepstra are standardised over the
-  frames of all segments compared together, a 16-component UBM is fitted to those frames, and each
-  segment's MAP supervector is centred on their mean and scaled to unit length (the diarizer does
-  this per recording; here "the recording" is the whole pool of segments).
+- CAM++: `listening_coach.models.speaker_embedding`, on 1 onnxruntime thread.
 
-Resemblyzer's encoder was measured the same way (this script at commit 95cd383) and left out by
-measurement; docs/speaker-embeddings.md has all the figures.
+Resemblyzer's encoder and the GMM supervectors of the diarizer CAM++ replaced were measured the
+same way (this script at commit 95cd383) and left out by measurement; docs/speaker-embeddings.md
+has all the figures.
 
 Figures printed:
 - EER (%): equal error rate of cosine scores over all pairs of segments, same speaker versus
   different speakers, per data set and segment length; "tel" is the audio band-limited to telephone
   (resampled to 8 kHz and back to 16 kHz) before any feature is taken. Same-speaker pairs come from
   one utterance (one session), as the two partners of a recording do. Each trained embedding is
-  scored twice: as it comes, and "centred" (minus the mean embedding of the segments compared),
-  which is what the diarizer does to its supervectors before clustering.
+  scored twice: as it comes, and "centred" (minus the mean embedding of the segments compared).
 - ms: CPU milliseconds (process time, so other jobs on the machine do not count) per embedding
   of a segment, features already taken, and the front end's per second of audio; one thread.
 - purity: for `--pairs` random pairs of LibriSpeech speakers, 10 segments of 1.5 s from each
   (evenly spaced, slightly overlapping), average-linkage clustering by cosine into 2 clusters;
   purity is the share of the 20 segments whose cluster's majority speaker is theirs (mean over
-  pairs, and the share of pairs clustered perfectly). The GMM's UBM is fitted to each pair's 20
-  segments, as the diarizer fits one per recording; "centred" embeddings are centred on the pair.
+  pairs, and the share of pairs clustered perfectly); "centred" embeddings are centred on the pair.
 """
 
 from __future__ import annotations
@@ -54,12 +49,10 @@ from scipy.signal import resample_poly
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
-import onnxruntime  # noqa: E402
-
-from listening_coach import diarize  # noqa: E402
 from listening_coach.models import MODEL_FOLDER  # noqa: E402
+
+import onnxruntime  # noqa: E402  (after the package, which switches its telemetry off)
 from listening_coach.models import speaker_embedding as se  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "realspeech"
@@ -131,38 +124,6 @@ class Embedder:
         return np.array(out)
 
 
-class Supervectors:
-    """The diarizer's representation: UBM MAP supervectors of cepstra, fitted to the pool compared."""
-
-    name = "GMM supervector"
-
-    def __init__(self):
-        self.front_seconds = self.audio_seconds = self.fit_seconds = 0.0
-        self.fits = 0
-        self.timings = defaultdict(list)
-
-    def features(self, samples: np.ndarray) -> np.ndarray:
-        start = time.process_time()
-        out = diarize._cepstra(samples.astype(np.float64), se.SAMPLE_RATE)
-        self.front_seconds += time.process_time() - start
-        self.audio_seconds += len(samples) / se.SAMPLE_RATE
-        return out
-
-    def embed_pool(self, features: list[np.ndarray], spans: list[tuple[int, float, float]]) -> np.ndarray:
-        chunks = [features[i][round(a / se.FRAME_STEP) : round(b / se.FRAME_STEP)] for i, a, b in spans]
-        start = time.process_time()
-        pooled = np.concatenate(chunks)
-        mean, std = pooled.mean(0), pooled.std(0) + 1e-6
-        ubm = diarize._Gmm.fit((pooled - mean) / std, diarize._UBM_COMPONENTS)
-        self.fit_seconds += time.process_time() - start
-        self.fits += 1
-        start = time.process_time()
-        vectors = np.array([ubm.supervector((c - mean) / std, diarize._WINDOW_RELEVANCE) for c in chunks])
-        length = round(spans[0][2] - spans[0][1], 1)
-        self.timings[length] += [(time.process_time() - start) / len(chunks)] * len(chunks)
-        return diarize._unit_rows(vectors, vectors.mean(0))
-
-
 def segments(utterances: list[Utterance], length: float) -> tuple[list[tuple[int, float, float]], np.ndarray]:
     """End-to-end segments of `length` s of each utterance, and their speakers."""
     spans, speakers = [], []
@@ -201,12 +162,7 @@ def cluster_two(vectors: np.ndarray) -> np.ndarray:
 
 
 def variants(method, vectors: np.ndarray) -> dict[str, np.ndarray]:
-    """The vectors as they come and, for a trained embedding, centred on their mean.
-
-    The GMM supervectors are centred on the pool already, as the diarizer does.
-    """
-    if isinstance(method, Supervectors):
-        return {method.name: vectors}
+    """The vectors as they come and centred on their mean."""
     return {method.name: vectors, f"{method.name} centred": vectors - vectors.mean(0)}
 
 
@@ -242,7 +198,6 @@ def main() -> None:
 
     methods = [
         Embedder("CAM++", se.campplus_features, se.campplus_embed, frame_trim=2),
-        Supervectors(),
     ]
     sets = load_utterances()
     rng = np.random.default_rng(args.seed)
@@ -287,8 +242,6 @@ def main() -> None:
                                for length, t in sorted(method.timings.items()))
         line = (f"  {method.name:15s} front end {1000 * method.front_seconds / method.audio_seconds:5.2f} ms per s "
                 f"of audio; ms per embedding (median): {per_length}")
-        if isinstance(method, Supervectors):
-            line += f"; UBM fit {1000 * method.fit_seconds / method.fits:.0f} ms per pool"
         print(line)
     print(f"  campplus.onnx: {(MODEL_FOLDER / 'campplus.onnx').stat().st_size / 1e6:.1f} MB")
 

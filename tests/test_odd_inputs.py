@@ -213,12 +213,17 @@ def test_one_damaged_row_does_not_hide_how_to_fix_it(private_history):
 @pytest.mark.parametrize("names, expected", [
     ("[/bold]", "square brackets"), ("\x1b[31mSam", "control characters"),
     ("=cmd|' /C calc'!A0", "cannot start with"), ("", "give one or two names"),
-    ("Sam,Sam", "different names"), ("Sam,sam", "different names"), ("Sam", "1 name(s) for 2"),
+    ("Sam,Sam", "different names"), ("Sam,sam", "different names"),
     ("S" * 41, "at most 40"), ("Sam,Alex,Kim", "one or two names"),
 ])
 def test_bad_partner_names_are_refused_before_the_work(files, names, expected):
     message, _ = run("analyze", files["talk"], "--names", names, "--no-save")
     assert expected in message
+
+
+def test_too_few_names_for_the_partners_said_are_refused_before_the_work(files):
+    message, _ = run("analyze", files["talk"], "--names", "Sam", "--speakers", "2", "--no-save")
+    assert "1 name(s) for 2" in message
 
 
 def test_names_already_in_the_history_are_shown_inertly(private_history, tmp_path):
@@ -232,7 +237,8 @@ def test_names_already_in_the_history_are_shown_inertly(private_history, tmp_pat
 
 
 def test_one_voice_for_two_partners_is_refused_before_the_work(files):
-    message, _ = run("analyze", files["talk"], "--voice", f"Sam={files['talk']}", "--no-save")
+    message, _ = run("analyze", files["talk"], "--voice", f"Sam={files['talk']}", "--speakers", "2",
+                     "--no-save")
     assert "1 partner(s) of 2" in message
 
 
@@ -327,7 +333,7 @@ def test_odd_audio(tmp_path, files, case):
     (["record", "--duration", "0"], "--duration"),
     (["record", "--channels", "3"], "--channels"),
     (["analyze", "talk.flac", "--mics", "bogus"], "--mics"),
-    (["analyze", "talk.flac", "--speakers", "0"], "--speakers 0"),
+    (["analyze", "talk.flac", "--speakers", "0"], "'--speakers': '0' is not one of"),
     (["analyze", "talk.flac", "--voice", "Sam=a.wav", "--voice", "sam=b.wav"], "given twice"),
     (["analyze", "talk.flac", "--voice", "Sam=", "--no-save"], "NAME=FILE"),
     (["analyze", "--no-such-option"], "--no-such-option"),

@@ -7,7 +7,7 @@ import numpy as np
 
 from listening_coach.attribution.shared.aggregate import voice_frames
 from listening_coach.attribution.shared.clusters import (
-    MIN_PERSON_SECONDS, People, _assign, _cluster,
+    MIN_PERSON_SECONDS, People, _assign, _centroids, _other_voices, _two_voices_apart,
 )
 from listening_coach.attribution.shared.local import (
     STEP_FRAMES, LocalActivity, frame_centre, frame_of, frames_to_spans,
@@ -30,35 +30,49 @@ def directions(k, dim=192):
     return basis.astype(np.float32)
 
 
-def test_two_distinct_voices_make_two_people_and_one_voice_one():
+def windows(*rows):
+    """Embeddings (windows, 3, dim) from rows of up to three vectors (None: no embedding)."""
+    dim = next(v for row in rows for v in row if v is not None).size
+    out = np.full((len(rows), 3, dim), np.nan, dtype=np.float32)
+    for w, row in enumerate(rows):
+        for k, vector in enumerate(row):
+            if vector is not None:
+                out[w, k] = vector
+    return out
+
+
+def test_two_people_are_heard_only_where_one_window_holds_two_distant_voices():
     sam, alex = directions(2)
-    embeddings = np.concatenate([voice(sam, 10), voice(alex, 8)]).reshape(9, 2, -1)
-    seconds = np.full((9, 2), 2.0)
-    centroids, heard = _cluster(embeddings, seconds, None)
-    assert heard == 2 and len(centroids) == 2
+    a, b = voice(sam, 6), voice(alex, 2)
+    monologue = windows([a[0]], [a[1]], [a[2], None], [a[3]])
+    assert not _two_voices_apart(monologue, ~np.isnan(monologue[..., 0]))
+    same_voice_twice = windows([a[0], a[1]], [a[2]])  # the model split one voice in a window
+    assert not _two_voices_apart(same_voice_twice, ~np.isnan(same_voice_twice[..., 0]))
+    talk = windows([a[0]], [a[1], b[0]], [b[1]])
+    assert _two_voices_apart(talk, ~np.isnan(talk[..., 0]))
+
+
+def test_constrained_two_means_finds_each_voice_whatever_the_local_numbering():
+    sam, alex = directions(2)
+    a, b = voice(sam, 8), voice(alex, 8)
+    talk = windows([a[0], b[0]], [b[1], a[1]], [None, a[2], b[2]], [a[3]], [b[3]], [a[4], b[4]],
+                   [b[5], None, a[5]], [a[6]], [b[6], a[7]], [b[7]])
+    usable = ~np.isnan(talk[..., 0])
+    centroids = _centroids(talk, np.where(usable, 2.0, 0.0), usable, 2)
     assert sorted(np.argmax(centroids @ np.stack([sam, alex]).T, axis=1)) == [0, 1]
-    centroids, heard = _cluster(voice(sam, 18).reshape(9, 2, -1), seconds, None)
-    assert heard == 1 and len(centroids) == 1
+    assert len(_centroids(talk, np.where(usable, 2.0, 0.0), usable, 1)) == 1
 
 
-def test_a_voice_with_too_little_speech_is_not_a_person():
+def test_a_third_voice_is_counted_only_with_enough_speech():
     sam, alex, stranger = directions(3)
-    embeddings = np.concatenate([voice(sam, 9), voice(alex, 8), voice(stranger, 1)]).reshape(9, 2, -1)
-    seconds = np.full((9, 2), 2.0)
-    seconds[8, 1] = MIN_PERSON_SECONDS / 2
-    centroids, heard = _cluster(embeddings, seconds, None)
-    assert heard == 2
-    seconds[8, 1] = MIN_PERSON_SECONDS
-    _, heard = _cluster(embeddings, seconds, None)
-    assert heard == 3
-
-
-def test_asking_for_two_splits_even_one_voice_and_asking_for_one_merges():
-    sam, alex = directions(2)
-    seconds = np.full((9, 2), 2.0)
-    assert len(_cluster(voice(sam, 18).reshape(9, 2, -1), seconds, 2)[0]) == 2
-    both = np.concatenate([voice(sam, 10), voice(alex, 8)]).reshape(9, 2, -1)
-    assert len(_cluster(both, seconds, 1)[0]) == 1
+    talk = windows([sam, alex], [stranger], [sam])
+    usable = ~np.isnan(talk[..., 0])
+    centroids = np.stack([sam, alex])
+    seconds = np.full((3, 3), 2.0)
+    seconds[1, 0] = MIN_PERSON_SECONDS / 2
+    assert _other_voices(talk, seconds, usable, centroids) == 0
+    seconds[1, 0] = MIN_PERSON_SECONDS
+    assert _other_voices(talk, seconds, usable, centroids) == 1
 
 
 def test_two_local_speakers_of_one_window_go_to_two_people():
@@ -120,3 +134,21 @@ def test_words_go_to_the_only_voice_heard_and_turn_edges_follow_the_voices():
 def test_a_word_in_nobodys_voice_goes_to_the_nearest():
     given = attribute_words(words([("hm", 5.0, 5.2)]), {"A": (Span(0.0, 1.0),), "B": (Span(5.5, 6.0),)})
     assert given[0].speaker == "B"
+
+
+def test_a_shared_mic_turn_runs_on_over_voice_whisper_did_not_write():
+    """A's last words under B's were not transcribed, but A's voice went on: B interrupted."""
+    from listening_coach.interaction import find_overlaps
+    from listening_coach.turns import build_turns
+    from listening_coach.types import Transcript
+
+    said = [Word(t, 0.5 * i, 0.5 * i + 0.4, 0.9, "A") for i, t in enumerate("I was going to say".split())]
+    said += [Word(t, 2.4 + 0.5 * i, 2.8 + 0.5 * i, 0.9, "B") for i, t in enumerate("no listen to me now".split())]
+    voice = {"A": (Span(0.0, 3.4), Span(3.6, 4.0)), "B": (Span(2.4, 5.0),)}
+    turns, backchannels = build_turns(Transcript(tuple(said), voice, "shared"))
+    a_turn = next(t for t in turns if t.speaker == "A")
+    assert a_turn.end == 4.0 and not backchannels  # the voice after a short pause is still A's turn
+    _, interruptions, _ = find_overlaps(turns)
+    assert [(i.interrupter, i.time) for i in interruptions] == [("B", 2.4)]
+    per_partner, _ = build_turns(Transcript(tuple(said), voice, "per-partner"))
+    assert next(t for t in per_partner if t.speaker == "A").end == said[4].end

@@ -9,7 +9,8 @@ import pytest
 from listening_coach.audio import SAMPLE_RATE, load_audio
 from listening_coach.transcribe import GAP, Region, _chunks, _split_long, transcribe
 from listening_coach.types import Span
-from listening_coach.vad import pad_spans, speech_spans
+from listening_coach.spans import pad_spans
+from listening_coach.vad import speech_spans
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_audio"
 
