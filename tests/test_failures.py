@@ -72,7 +72,7 @@ def test_per_partner_on_a_mono_file_is_refused(tmp_path):
 
 @pytest.mark.parametrize("option, value, expected, code", [
     ("--names", "Sam,", "--names", 2),
-    ("--speakers", "3", "--speakers 3", 2),
+    ("--speakers", "3", "'--speakers': '3' is not one of", 2),
     ("--voice", "sam.wav", "NAME=FILE", 2),
     ("--model", "./no/such/model", "no such model folder", 3),
 ])

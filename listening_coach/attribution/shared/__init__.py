@@ -5,7 +5,9 @@
 2. `clusters`: speaker embeddings (CAM++) of each local speaker link the windows into one or two
    people (or the enrolled voices).
 3. `aggregate`: the windows' votes give each person's voice activity on one timeline.
-4. `words`: each word goes to the person whose voice covers it, and turn edges follow the voices.
+4. `refine`: one-voice speech in pieces of 1.5 s, each embedded, goes to the person it sounds
+   like; a recording heard as one voice is split in two when its pieces clearly are two voices.
+5. `words`: each word goes to the person whose voice covers it, and turn edges follow the voices.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from ..speakers import REGION_PAD, SPEAKER_IDS
 from .aggregate import voice_frames
 from .clusters import find_people
 from .local import frames_to_spans, local_activity
-from .refine import refine
+from .refine import pieces, reattribute, split_voices
 from .words import attribute_words
 
 if TYPE_CHECKING:
@@ -48,11 +50,18 @@ def diarize(
     """
     local = local_activity(signal, on_progress)
     people = find_people(signal, local, n_speakers=n_speakers, voices=voices, on_progress=on_progress)
-    on = refine(signal, voice_frames(local, people), people.centroids, on_progress)
-    activity = [frames_to_spans(on[:, person]) for person in range(people.count)]
+    on = voice_frames(local, people)
+    looked = pieces(signal, on.sum(axis=1) == 1, on_progress)
+    centroids = people.centroids
+    if people.count == 1 and n_speakers is None:
+        split = split_voices(looked)
+        if split is not None:  # two voices the windows could not tell apart
+            centroids, on = split, np.concatenate([on, np.zeros_like(on)], axis=1)
+    on = reattribute(on, centroids, looked)
+    activity = [frames_to_spans(on[:, person]) for person in range(on.shape[1])]
     if not voices:
         activity.sort(key=lambda spans: spans[0].start if spans else float("inf"))
-    return activity, people.voices_heard
+    return activity, max(people.voices_heard, len(activity))
 
 
 def attribute_shared(
