@@ -14,7 +14,8 @@ from collections.abc import Callable
 import numpy as np
 
 from ...models import segmentation, speaker_embedding
-from .local import frame_centre, frame_of
+from .clusters import FEATURE_WINDOW
+from .local import frame_of
 
 PIECE = 1.5
 """Seconds of audio behind one piece's embedding."""
@@ -27,9 +28,6 @@ MIN_ONE_VOICE = 0.5
 
 MARGIN = 0.1
 """Cosine similarity by which the other person must win a frame's pieces for it to change hands."""
-
-FEATURE_CENTRE = 0.0125
-"""Seconds from the start of an embedding-feature frame to its centre."""
 
 SPLIT_DISTANCE = 0.7
 """Cosine distance between the two halves of the pieces beyond which they are two people."""
@@ -61,7 +59,7 @@ def pieces(signal: np.ndarray, alone: np.ndarray,
         if mine.size == 0 or mine.size < MIN_ONE_VOICE * frames.size:
             continue
         features = speaker_embedding.campplus_features(signal[int(start * rate): int((start + PIECE) * rate)])
-        centres = start + np.arange(len(features)) * speaker_embedding.FRAME_STEP + FEATURE_CENTRE
+        centres = start + np.arange(len(features)) * speaker_embedding.FRAME_STEP + FEATURE_WINDOW / 2
         keep = alone[np.clip(frame_of(centres), 0, n_frames - 1)]
         if keep.sum() >= speaker_embedding.MIN_FRAMES:
             found.append((mine, speaker_embedding.campplus_embed(features[keep])))
