@@ -105,16 +105,19 @@ def _over_voice(turns: list[Turn], activity) -> list[Turn]:
     last, though their voice is heard: a turn is a run of speech, not only of transcribed words.
     A turn never reaches into the speaker's next turn.
     """
-    stretched = []
-    for turn in turns:
-        voice = SpanIndex(activity.get(turn.speaker, ()))
-        later = [t.start for t in turns if t.speaker == turn.speaker and t.start > turn.start]
-        limit = min(later, default=float("inf"))
+    voices = {speaker: SpanIndex(spans) for speaker, spans in activity.items()}
+    next_start: dict[str, float] = {}
+    stretched = list(turns)
+    for i in range(len(turns) - 1, -1, -1):  # latest first, so each speaker's next turn is known
+        turn = turns[i]
+        limit = next_start.get(turn.speaker, float("inf"))
+        next_start[turn.speaker] = turn.start
         end = turn.end
-        for span in voice.overlapping(turn.start, limit):
+        voice = voices.get(turn.speaker)
+        for span in voice.overlapping(turn.start, limit) if voice else ():
             if span.start < end + TURN_PAUSE and span.end > end:
                 end = min(span.end, limit)
-        stretched.append(replace(turn, end=round(end, 3)))
+        stretched[i] = replace(turn, end=round(end, 3))
     return stretched
 
 

@@ -11,20 +11,26 @@ ONSET_REACH = 0.5
 """Seconds by which a word after a pause may be moved back to where its speaker's voice started."""
 
 
+def cut_to_voice(word: Word, voice: SpanIndex, *, tolerance: float = 0.0) -> Word | None:
+    """`word` trimmed to the voice spans it touches (within `tolerance` s); None if it touches none.
+
+    Whisper's word edges drift into silence and into another voice.
+    """
+    touching = voice.overlapping(word.start - tolerance, word.end + tolerance)
+    if not touching:
+        return None
+    start = min(max(word.start, touching[0].start), word.end)
+    end = max(min(word.end, touching[-1].end), start)
+    return Word(word.text, round(start, 3), round(end, 3), word.probability, word.speaker)
+
+
 def own_words(words: Sequence[Word], voice: SpanIndex, *, tolerance: float = 0.15) -> list[Word]:
     """The `words` that lie (within `tolerance` s) in `voice`, each trimmed to the voice it touches.
 
-    Words outside it are another voice's (the partner's bleed into a microphone); Whisper's word
-    edges drift into silence, so each kept word is cut to the voice activity it overlaps.
+    Words outside it are another voice's (the partner's bleed into a microphone).
     """
-    kept = []
-    for word in words:
-        touching = voice.overlapping(word.start - tolerance, word.end + tolerance)
-        if touching:
-            start = min(max(word.start, touching[0].start), word.end)
-            end = max(min(word.end, touching[-1].end), start)
-            kept.append(Word(word.text, round(start, 3), round(end, 3), word.probability, word.speaker))
-    return kept
+    cut = (cut_to_voice(word, voice, tolerance=tolerance) for word in words)
+    return [word for word in cut if word is not None]
 
 
 def onsets_to_voice(words: Sequence[Word], voice: SpanIndex, *, reach: float = ONSET_REACH) -> list[Word]:

@@ -51,13 +51,14 @@ def diarize(
     local = local_activity(signal, on_progress)
     people = find_people(signal, local, n_speakers=n_speakers, voices=voices, on_progress=on_progress)
     on = voice_frames(local, people)
-    looked = pieces(signal, on.sum(axis=1) == 1, on_progress)
-    centroids = people.centroids
-    if people.count == 1 and n_speakers is None:
-        split = split_voices(looked)
-        if split is not None:  # two voices the windows could not tell apart
-            centroids, on = split, np.concatenate([on, np.zeros_like(on)], axis=1)
-    on = reattribute(on, centroids, looked)
+    if people.count == 2 or n_speakers is None:  # a second look can change something
+        looked = pieces(signal, on.sum(axis=1) == 1, on_progress)
+        centroids = people.centroids
+        if people.count == 1:
+            split = split_voices(looked)
+            if split is not None:  # two voices the windows could not tell apart
+                centroids, on = split, np.concatenate([on, np.zeros_like(on)], axis=1)
+        on = reattribute(on, centroids, looked)
     activity = [frames_to_spans(on[:, person]) for person in range(on.shape[1])]
     if not voices:
         activity.sort(key=lambda spans: spans[0].start if spans else float("inf"))

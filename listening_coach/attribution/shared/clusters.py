@@ -12,13 +12,14 @@ Each local speaker of each window gets an embedding of the frames where it speak
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from ...models import segmentation, speaker_embedding
+from ...spans import spans_to_mask
 from ...vad import speech_spans
 from .local import HOP_SAMPLES, LocalActivity
 
@@ -127,11 +128,8 @@ def _model_frame_of_feature(n_features: int, n_model_frames: int) -> np.ndarray:
 
 def _clip_embedding(clip: np.ndarray) -> np.ndarray:
     """Embedding of an enrollment clip's speech (all of it when no speech is detected)."""
-    spans = speech_spans(clip)
     features = speaker_embedding.campplus_features(clip)
-    keep = np.zeros(len(features), dtype=bool)
-    for span in spans:
-        keep[int(span.start / speaker_embedding.FRAME_STEP) : int(span.end / speaker_embedding.FRAME_STEP)] = True
+    keep = spans_to_mask(speech_spans(clip), len(features), speaker_embedding.FRAME_STEP)
     return speaker_embedding.campplus_embed(features[keep] if keep.sum() > 30 else features)
 
 

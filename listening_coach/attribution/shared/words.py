@@ -15,6 +15,7 @@ from dataclasses import replace
 from ...spans import SpanIndex
 from ...turns import TURN_PAUSE
 from ...types import Span, Word
+from ..words import cut_to_voice
 
 
 def attribute_words(words: Sequence[Word], activity: Mapping[str, Sequence[Span]]) -> list[Word]:
@@ -58,7 +59,7 @@ def _fit_to_voice(words: Sequence[Word], voice: SpanIndex) -> list[Word]:
     the other voice), then each run's first start and last end move out to its voice's edges. A
     run is the person's words inside one voice span; edges never move past neighbouring words.
     """
-    fitted = [_cut_to_voice(word, voice) for word in words]
+    fitted = [cut_to_voice(word, voice) or word for word in words]
     for i, word in enumerate(fitted):
         spans = voice.overlapping(word.start, word.end)
         if not spans:
@@ -71,11 +72,3 @@ def _fit_to_voice(words: Sequence[Word], voice: SpanIndex) -> list[Word]:
             fitted[i] = replace(word, end=round(spans[-1].end, 3))
     return fitted
 
-
-def _cut_to_voice(word: Word, voice: SpanIndex) -> Word:
-    """`word` trimmed to the part of its time inside the voice spans it overlaps (unchanged if none)."""
-    touching = voice.overlapping(word.start, word.end)
-    if not touching:
-        return word
-    start = min(max(word.start, touching[0].start), word.end)
-    return replace(word, start=round(start, 3), end=round(max(min(word.end, touching[-1].end), start), 3))
