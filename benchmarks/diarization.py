@@ -98,6 +98,8 @@ def main() -> None:
     parser.add_argument("--enroll", action="store_true", help="give 4 s of each speaker as enrollment")
     parser.add_argument("--no-asr", action="store_true", help="skip transcription (no word accuracy)")
     args = parser.parse_args()
+    if args.extra is not None and not args.extra.is_dir():
+        parser.error(f"--extra {args.extra}: no such folder; give one holding *.mono.flac clips and their .json")
 
     model = None
     if not args.no_asr:
