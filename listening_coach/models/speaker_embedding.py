@@ -10,6 +10,8 @@ kaldi-native-fbank; docs/speaker-embeddings.md has the measurements behind the c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from . import session
@@ -21,6 +23,10 @@ FRAME_STEP = 0.01
 CAMPPLUS_BANDS = 80
 MIN_FRAMES = 10
 """Fewest frames (0.1 s) an embedding is taken from."""
+EMBEDDING_SIZE = 192
+"""Length of a CAM++ embedding."""
+BATCH = 16
+"""Equal-length selections embedded in one run of the network."""
 
 _HOP = 160  # samples per frame step
 _WINDOW = 400  # samples per 25 ms analysis window
@@ -54,8 +60,7 @@ def campplus_features(samples: np.ndarray) -> np.ndarray:
     ValueError
         If `samples` is not one-dimensional.
     """
-    energies = _kaldi_band_energies(_mono(samples))
-    return np.log(np.maximum(energies, _KALDI_LOG_FLOOR)).astype(np.float32)
+    return _kaldi_log_bands(_mono(samples))
 
 
 def campplus_embed(features: np.ndarray) -> np.ndarray:
@@ -78,18 +83,36 @@ def campplus_embed(features: np.ndarray) -> np.ndarray:
     ValueError
         If `features` has the wrong shape, too few frames or non-finite values.
     """
-    features = _check_features(features)
-    centred = features - features.mean(axis=0, keepdims=True)
-    (embedding,) = session("campplus.onnx").run(None, {"features": centred[None]})
-    return _unit(embedding[0])
+    return campplus_embed_many([features])[0]
+
+
+def campplus_embed_many(selections: Sequence[np.ndarray]) -> np.ndarray:
+    """CAM++ embeddings of several frame selections, shape (len(selections), 192), float32.
+
+    Selections of equal length go through the network together, `BATCH` at a time, which takes
+    about half the time of one by one. Each selection is checked as in `campplus_embed`.
+    """
+    checked = [_check_features(features) for features in selections]
+    embeddings = np.zeros((len(checked), EMBEDDING_SIZE), dtype=np.float32)
+    by_length: dict[int, list[int]] = {}
+    for index, features in enumerate(checked):
+        by_length.setdefault(len(features), []).append(index)
+    model = session("campplus.onnx")
+    for indices in by_length.values():
+        for first in range(0, len(indices), BATCH):
+            batch = indices[first : first + BATCH]
+            stacked = np.stack([checked[i] for i in batch])
+            (out,) = model.run(None, {"features": stacked - stacked.mean(axis=1, keepdims=True)})
+            embeddings[batch] = _unit(out)
+    return embeddings
 
 
 def _mono(samples: np.ndarray) -> np.ndarray:
-    """`samples` as float64 of shape (n,), or ValueError."""
+    """`samples` as an array of shape (n,), or ValueError (framing converts blocks to float64)."""
     array = np.asarray(samples)
     if array.ndim != 1 or not np.issubdtype(array.dtype, np.number):
         raise ValueError(f"expected mono audio samples of shape (n_samples,), got {array.dtype} {array.shape}")
-    return array.astype(np.float64)
+    return array
 
 
 def _check_features(features: np.ndarray) -> np.ndarray:
@@ -107,20 +130,20 @@ def _check_features(features: np.ndarray) -> np.ndarray:
     return array.astype(np.float32)
 
 
-def _kaldi_band_energies(samples: np.ndarray) -> np.ndarray:
-    """Mel band energies of Kaldi frames (25 ms every 10 ms, edges snipped), shape (n_frames, 80).
+def _kaldi_log_bands(samples: np.ndarray) -> np.ndarray:
+    """Log mel band energies of Kaldi frames (25 ms every 10 ms, edges snipped), (n_frames, 80) float32.
 
     Blocks of frames are transformed in turn, which bounds memory on long recordings.
     """
     count = max(0, 1 + (len(samples) - _WINDOW) // _HOP)
     bank = _kaldi_mel_bank()
-    out = np.empty((count, len(bank)))
-    if count == 0:
-        return out
-    frames = np.lib.stride_tricks.sliding_window_view(samples, _WINDOW)[::_HOP][:count]
+    out = np.empty((count, len(bank)), dtype=np.float32)
+    frames = np.lib.stride_tricks.sliding_window_view(samples, _WINDOW)[::_HOP][:count] if count else None
     for a in range(0, count, _BLOCK):
-        spectrum = np.fft.rfft(_kaldi_frames(frames[a : a + _BLOCK].copy()), n=_KALDI_FFT)
-        out[a : a + _BLOCK] = (spectrum.real**2 + spectrum.imag**2) @ bank.T
+        block = _kaldi_frames(frames[a : a + _BLOCK].astype(np.float64))
+        spectrum = np.fft.rfft(block, n=_KALDI_FFT)
+        energies = (spectrum.real**2 + spectrum.imag**2) @ bank.T
+        out[a : a + _BLOCK] = np.log(np.maximum(energies, _KALDI_LOG_FLOOR))
     return out
 
 
@@ -153,7 +176,7 @@ def _kaldi_mel_bank() -> np.ndarray:
     return np.pad(bank, ((0, 0), (0, 1)))
 
 
-def _unit(vector: np.ndarray) -> np.ndarray:
-    """`vector` scaled to unit length, float32."""
-    vector = np.asarray(vector, dtype=np.float32)
-    return vector / max(float(np.linalg.norm(vector)), 1e-12)
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    """`vectors` (..., 192) scaled to unit length, float32."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-12)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ...audio import Recording
+from ...models import speaker_embedding
 from ...spans import merge_spans, pad_spans, subtract_spans
 from ...transcribe import ProgressCallback, Region, TranscribeOptions, transcribe
 from ...types import Span, Transcript
@@ -49,10 +50,11 @@ def diarize(
     `on_progress` is told the seconds of audio each step has covered, `PASSES` times in all.
     """
     local = local_activity(signal, on_progress)
-    people = find_people(signal, local, n_speakers=n_speakers, voices=voices, on_progress=on_progress)
+    features = speaker_embedding.campplus_features(signal)
+    people = find_people(features, local, n_speakers=n_speakers, voices=voices, on_progress=on_progress)
     on = voice_frames(local, people)
     if people.count == 2 or n_speakers is None:  # a second look can change something
-        looked = pieces(signal, on.sum(axis=1) == 1, on_progress)
+        looked = pieces(features, on.sum(axis=1) == 1, on_progress)
         centroids = people.centroids
         if people.count == 1:
             split = split_voices(looked)

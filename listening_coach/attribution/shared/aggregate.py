@@ -14,24 +14,28 @@ from .clusters import People
 from .local import LocalActivity
 
 
+def voices_counted(local: LocalActivity) -> np.ndarray:
+    """How many voices are heard in each global frame (int), by the windows' weighted vote."""
+    return np.rint(_window_average(local, local.activity.sum(axis=2))).astype(int)
+
+
 def voice_frames(local: LocalActivity, people: People) -> np.ndarray:
     """(global frames, people) bool: where each person's voice is heard, both where both talk."""
-    n_frames = local.n_frames
-    votes = np.zeros((n_frames + local.activity.shape[1], people.count))
-    count = np.zeros(len(votes))
-    weight = np.zeros(len(votes))
-    taper = np.hamming(local.activity.shape[1]) + 1e-3
-    for w in range(local.n_windows):
-        frames = local.window_frames(w)
-        active = local.activity[w]
-        for person in range(people.count):
-            mine = active[:, people.assignment[w] == person]
-            if mine.shape[1]:
-                votes[frames, person] += mine.any(axis=1) * taper
-        count[frames] += active.sum(axis=1) * taper
-        weight[frames] += taper
-    votes, count, weight = votes[:n_frames], count[:n_frames], weight[:n_frames]
-    votes /= weight[:, None]
-    speaking = np.minimum(np.rint(count / weight).astype(int), people.count)
+    votes = np.stack([
+        _window_average(local, (local.activity & (people.assignment[:, None, :] == person)).any(axis=2))
+        for person in range(people.count)], axis=1)
+    speaking = np.minimum(voices_counted(local), people.count)
     rank = np.argsort(np.argsort(-votes, axis=1), axis=1)  # 0 = most votes in that frame
     return (rank < speaking[:, None]) & (votes > 0)
+
+
+def _window_average(local: LocalActivity, values: np.ndarray) -> np.ndarray:
+    """Per global frame, the mean of `values` (windows, window frames) over the windows covering it."""
+    taper = np.hamming(local.activity.shape[1]) + 1e-3
+    total = np.zeros(local.n_frames + local.activity.shape[1])
+    weight = np.zeros(len(total))
+    for w in range(local.n_windows):
+        frames = local.window_frames(w)
+        total[frames] += values[w] * taper
+        weight[frames] += taper
+    return total[: local.n_frames] / weight[: local.n_frames]

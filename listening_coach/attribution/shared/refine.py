@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ...models import segmentation, speaker_embedding
-from .clusters import FEATURE_WINDOW
+from ...models import speaker_embedding
+from .clusters import feature_frames
 from .local import frame_of
 
 PIECE = 1.5
@@ -41,29 +41,40 @@ MIN_SPLIT_SHARE = 0.15
 ROUNDS = 10
 """Rounds of two-means when splitting."""
 
+PIECES_AT_ONCE = 64
+"""Pieces embedded together (batches of equal length run faster)."""
 
-def pieces(signal: np.ndarray, alone: np.ndarray,
+
+def pieces(features: np.ndarray, alone: np.ndarray,
            on_progress: Callable[[float], None] | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
     """(global frames, embedding) of every piece that is mostly one voice (`alone`, per frame).
 
-    `on_progress` is told the seconds of audio looked at, `HOP` at a time.
+    `features` are the recording's CAM++ filterbank frames. `on_progress` is told the seconds of
+    audio looked at.
     """
     n_frames = alone.size
-    rate = segmentation.SAMPLE_RATE
-    found = []
-    for start in np.arange(0.0, max(signal.size / rate - PIECE, 0.0) + HOP / 2, HOP):
-        if on_progress:
-            on_progress(HOP)
+    frame = np.clip(feature_frames(len(features)), 0, n_frames - 1)
+    duration = len(features) * speaker_embedding.FRAME_STEP
+    per_piece = round(PIECE / speaker_embedding.FRAME_STEP)
+    found, selections = [], []
+    for start in np.arange(0.0, max(duration - PIECE, 0.0) + HOP / 2, HOP):
         frames = np.arange(max(int(frame_of(start)), 0), min(int(frame_of(start + PIECE)), n_frames))
         mine = frames[alone[frames]]
         if mine.size == 0 or mine.size < MIN_ONE_VOICE * frames.size:
             continue
-        features = speaker_embedding.campplus_features(signal[int(start * rate): int((start + PIECE) * rate)])
-        centres = start + np.arange(len(features)) * speaker_embedding.FRAME_STEP + FEATURE_WINDOW / 2
-        keep = alone[np.clip(frame_of(centres), 0, n_frames - 1)]
-        if keep.sum() >= speaker_embedding.MIN_FRAMES:
-            found.append((mine, speaker_embedding.campplus_embed(features[keep])))
-    return found
+        first = round(start / speaker_embedding.FRAME_STEP)
+        keep = first + np.flatnonzero(alone[frame[first : first + per_piece]])
+        if keep.size >= speaker_embedding.MIN_FRAMES:
+            found.append(mine)
+            selections.append(features[keep])
+    embeddings = []
+    for first in range(0, len(selections), PIECES_AT_ONCE):
+        embeddings.extend(speaker_embedding.campplus_embed_many(selections[first : first + PIECES_AT_ONCE]))
+        if on_progress:
+            on_progress(duration * min(PIECES_AT_ONCE, len(selections) - first) / len(selections))
+    if on_progress and not selections:
+        on_progress(duration)
+    return list(zip(found, embeddings))
 
 
 def reattribute(on: np.ndarray, centroids: np.ndarray, looked: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
