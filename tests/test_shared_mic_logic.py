@@ -4,6 +4,7 @@ These run on hand-made model outputs (activity and embeddings), so each rule is 
 """
 
 import numpy as np
+import pytest
 
 from listening_coach.attribution.shared.aggregate import voice_frames
 from listening_coach.attribution.shared.clusters import (
@@ -13,7 +14,7 @@ from listening_coach.attribution.shared.local import (
     STEP_FRAMES, LocalActivity, frame_centre, frame_of, frames_to_spans,
 )
 from listening_coach.attribution.shared.words import attribute_words
-from listening_coach.models.segmentation import FRAMES
+from listening_coach.models.segmentation import FRAME_STEP, FRAMES
 from listening_coach.types import Span, Word
 
 RNG = np.random.default_rng(7)
@@ -152,3 +153,23 @@ def test_a_shared_mic_turn_runs_on_over_voice_whisper_did_not_write():
     assert [(i.interrupter, i.time) for i in interruptions] == [("B", 2.4)]
     per_partner, _ = build_turns(Transcript(tuple(said), voice, "per-partner"))
     assert next(t for t in per_partner if t.speaker == "A").end == said[4].end
+
+
+def test_a_local_speaker_takes_its_voice_only_from_pieces_it_holds():
+    """Window 0: A then B; a piece that straddles the change is nobody's voice."""
+    from listening_coach.attribution.shared.clusters import _local_embeddings
+    from listening_coach.attribution.shared.pieces import Piece
+
+    sam, alex, blend = directions(3)
+    activity = np.zeros((1, FRAMES, 3), dtype=bool)
+    change = FRAMES // 2
+    activity[0, :change, 0] = activity[0, change:, 1] = True
+    local = LocalActivity(activity=activity, n_frames=FRAMES)
+    span = 90  # frames per piece (about 1.5 s)
+    pieces = [Piece(np.arange(0, span), sam), Piece(np.arange(span, 2 * span), sam),
+              Piece(np.arange(change - span // 2, change + span // 2), blend),
+              Piece(np.arange(change + span, change + 2 * span), alex)]
+    embeddings, seconds = _local_embeddings(pieces, local)
+    assert float(embeddings[0, 0] @ sam) > 0.999 and float(embeddings[0, 1] @ alex) > 0.999
+    assert seconds[0, 0] == pytest.approx(2 * span * FRAME_STEP) and seconds[0, 1] == pytest.approx(span * FRAME_STEP)
+    assert np.isnan(embeddings[0, 2]).all() and seconds[0, 2] == 0

@@ -78,3 +78,15 @@ def test_features_come_every_frame_step():
     second = np.random.default_rng(0).normal(0, 0.1, se.SAMPLE_RATE).astype(np.float32)
     assert se.campplus_features(second).shape == (1 + (se.SAMPLE_RATE - 400) // 160, se.CAMPPLUS_BANDS)
     assert se.campplus_features(second[:399]).shape == (0, se.CAMPPLUS_BANDS)
+
+
+def test_embedding_many_selections_at_once_equals_one_by_one():
+    frames = se.campplus_features(_audio("chores.mono.flac"))
+    lengths = [150, 150, 150, 200, 60, 150, 200]  # batches of equal length, and odd ones out
+    starts = np.cumsum([0, *lengths[:-1]])
+    selections = [frames[s : s + n] for s, n in zip(starts, lengths)]
+    together = se.campplus_embed_many(selections)
+    alone = np.stack([se.campplus_embed(s) for s in selections])
+    assert together.shape == (len(selections), 192)
+    assert np.abs(together - alone).max() < 1e-4
+    assert se.campplus_embed_many([]).shape == (0, 192)

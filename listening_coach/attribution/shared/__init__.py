@@ -2,12 +2,13 @@
 
 1. `local`: a segmentation model trained on real conversations (pyannote segmentation-3.0) finds
    up to three local speakers, overlap included, in 10 s windows every 2.5 s.
-2. `clusters`: speaker embeddings (CAM++) of each local speaker link the windows into one or two
-   people (or the enrolled voices).
-3. `aggregate`: the windows' votes give each person's voice activity on one timeline.
-4. `refine`: one-voice speech in pieces of 1.5 s, each embedded, goes to the person it sounds
-   like; a recording heard as one voice is split in two when its pieces clearly are two voices.
-5. `words`: each word goes to the person whose voice covers it, and turn edges follow the voices.
+2. `pieces`: where the windows hear one voice, pieces of 1.5 s get a speaker embedding (CAM++).
+3. `clusters`: the pieces each local speaker holds link the windows into one or two people (or
+   the enrolled voices).
+4. `aggregate`: the windows' votes give each person's voice activity on one timeline.
+5. `refine`: each piece goes to the person it sounds like; a recording heard as one voice is
+   split in two when its pieces clearly are two voices.
+6. `words`: each word goes to the person whose voice covers it, and turn edges follow the voices.
 """
 
 from __future__ import annotations
@@ -18,22 +19,22 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ...audio import Recording
-from ...models import speaker_embedding
 from ...spans import merge_spans, pad_spans, subtract_spans
 from ...transcribe import ProgressCallback, Region, TranscribeOptions, transcribe
 from ...types import Span, Transcript
 from ..speakers import REGION_PAD, SPEAKER_IDS
-from .aggregate import voice_frames
+from .aggregate import voice_frames, voices_counted
 from .clusters import find_people
 from .local import frames_to_spans, local_activity
-from .refine import pieces, reattribute, split_voices
+from .pieces import one_voice_pieces
+from .refine import reattribute, split_voices
 from .words import attribute_words
 
 if TYPE_CHECKING:
     from ...pipeline import Progress
 
-PASSES = 3
-"""Passes over the recording while finding speakers (segmentation, embeddings, second look)."""
+PASSES = 2
+"""Passes over the recording while finding speakers (segmentation, embeddings)."""
 
 
 def diarize(
@@ -50,17 +51,15 @@ def diarize(
     `on_progress` is told the seconds of audio each step has covered, `PASSES` times in all.
     """
     local = local_activity(signal, on_progress)
-    features = speaker_embedding.campplus_features(signal)
-    people = find_people(features, local, n_speakers=n_speakers, voices=voices, on_progress=on_progress)
+    looked = one_voice_pieces(signal, voices_counted(local) == 1, on_progress)
+    people = find_people(looked, local, n_speakers=n_speakers, voices=voices)
     on = voice_frames(local, people)
-    if people.count == 2 or n_speakers is None:  # a second look can change something
-        looked = pieces(features, on.sum(axis=1) == 1, on_progress)
-        centroids = people.centroids
-        if people.count == 1:
-            split = split_voices(looked)
-            if split is not None:  # two voices the windows could not tell apart
-                centroids, on = split, np.concatenate([on, np.zeros_like(on)], axis=1)
-        on = reattribute(on, centroids, looked)
+    centroids = people.centroids
+    if people.count == 1 and n_speakers is None:
+        split = split_voices(looked)
+        if split is not None:  # two voices the windows could not tell apart
+            centroids, on = split, np.concatenate([on, np.zeros_like(on)], axis=1)
+    on = reattribute(on, centroids, looked)
     activity = [frames_to_spans(on[:, person]) for person in range(on.shape[1])]
     if not voices:
         activity.sort(key=lambda spans: spans[0].start if spans else float("inf"))

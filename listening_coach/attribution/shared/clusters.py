@@ -12,7 +12,7 @@ Each local speaker of each window gets an embedding of the frames where it speak
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +21,8 @@ from scipy.optimize import linear_sum_assignment
 from ...models import segmentation, speaker_embedding
 from ...spans import spans_to_mask
 from ...vad import speech_spans
-from .local import HOP_SAMPLES, STEP_FRAMES, LocalActivity, frame_of
+from .local import STEP_FRAMES, LocalActivity
+from .pieces import Piece
 
 DIFFERENT_VOICES = 0.4
 """Cosine distance between two local speakers' embeddings beyond which they are two people."""
@@ -30,10 +31,10 @@ OTHER_VOICE = 0.8
 """Cosine distance from every person beyond which an embedding is another person's voice."""
 
 MIN_EMBED_SECONDS = 0.3
-"""Clean (one-voice) speech a local speaker needs for an embedding."""
+"""One-voice speech a local speaker needs for an embedding."""
 
-MAX_EMBED_SECONDS = 2.0
-"""Clean speech an embedding is taken from at most (the rest of the window adds cost, not accuracy)."""
+PURITY = 0.8
+"""Share of a piece's one-voice frames a local speaker must hold for the piece to be its voice."""
 
 MIN_CLUSTER_SECONDS = 1.0
 """Clean speech a local speaker needs to count in finding and placing people."""
@@ -44,11 +45,7 @@ MIN_PERSON_SECONDS = 3.0
 ROUNDS = 10
 """Rounds of constrained two-means."""
 
-WINDOWS_AT_ONCE = 32
-"""Windows whose local speakers are embedded together (batches of equal length run faster)."""
 
-FEATURE_WINDOW = 0.025
-"""Seconds of audio behind one embedding-feature frame."""
 
 
 @dataclass(frozen=True)
@@ -69,19 +66,18 @@ class People:
 
 
 def find_people(
-    features: np.ndarray,
+    pieces: Sequence[Piece],
     local: LocalActivity,
     *,
     n_speakers: int | None = None,
     voices: Sequence[np.ndarray] = (),
-    on_progress: Callable[[float], None] | None = None,
 ) -> People:
-    """Link the local speakers of `local` into people, by their voices in `features` (CAM++ frames).
+    """Link the local speakers of `local` into people, by the voices of the one-voice `pieces`.
 
     `n_speakers` is 1, 2 or None (decide: one or two). With `voices` (one clip per person, in id
     order) the people are those voices, in that order.
     """
-    embeddings, seconds = _local_embeddings(features, local, on_progress)
+    embeddings, seconds = _local_embeddings(pieces, local)
     active = local.activity.any(axis=1)
     usable = ~np.isnan(embeddings[..., 0]) & (seconds >= MIN_CLUSTER_SECONDS)
     if voices:
@@ -93,37 +89,29 @@ def find_people(
     return People(assignment=_assign(embeddings, active, centroids), centroids=centroids, voices_heard=heard)
 
 
-def _local_embeddings(features, local, on_progress) -> tuple[np.ndarray, np.ndarray]:
-    """Embedding (NaN when too little clean speech) and seconds of clean speech per (window, local speaker).
+def _local_embeddings(pieces: Sequence[Piece], local: LocalActivity) -> tuple[np.ndarray, np.ndarray]:
+    """Embedding (NaN without enough speech) and its seconds of speech per (window, local speaker).
 
-    `features` are the recording's CAM++ filterbank frames.
+    A local speaker's embedding is the mean of the pieces whose one-voice frames it holds (at
+    least `PURITY` of them) in its window, weighted by the frames it holds.
     """
     n_windows, n_frames, n_local = local.activity.shape
-    embeddings = np.full((n_windows, n_local, speaker_embedding.EMBEDDING_SIZE), np.nan, dtype=np.float32)
     clean = local.activity & (local.activity.sum(axis=2, keepdims=True) == 1)
-    seconds = clean.sum(axis=1) * segmentation.FRAME_STEP
-    frame = feature_frames(len(features))
-    most = int(MAX_EMBED_SECONDS / speaker_embedding.FRAME_STEP)
-    for first in range(0, n_windows, WINDOWS_AT_ONCE):
-        wanted, selections = [], []
-        for w in range(first, min(first + WINDOWS_AT_ONCE, n_windows)):
-            start = w * STEP_FRAMES
-            lo, hi = np.searchsorted(frame, [start, start + n_frames])
-            for k in np.flatnonzero(seconds[w] >= MIN_EMBED_SECONDS):
-                chosen = lo + np.flatnonzero(clean[w, frame[lo:hi] - start, k])[:most]
-                if chosen.size * speaker_embedding.FRAME_STEP >= MIN_EMBED_SECONDS:
-                    wanted.append((w, k))
-                    selections.append(features[chosen])
-        if selections:
-            embeddings[tuple(np.array(wanted).T)] = speaker_embedding.campplus_embed_many(selections)
-        if on_progress:
-            on_progress((min(first + WINDOWS_AT_ONCE, n_windows) - first) * HOP_SAMPLES / segmentation.SAMPLE_RATE)
+    sums = np.zeros((n_windows, n_local, speaker_embedding.EMBEDDING_SIZE))
+    held = np.zeros((n_windows, n_local))
+    for piece in pieces:
+        first = max(0, -(-(int(piece.frames[-1]) - n_frames + 1) // STEP_FRAMES))
+        last = min(n_windows - 1, int(piece.frames[0]) // STEP_FRAMES)
+        for w in range(first, last + 1):
+            inside = piece.frames - w * STEP_FRAMES
+            owned = clean[w, inside[inside < n_frames]].sum(axis=0)
+            k = int(np.argmax(owned))
+            if owned[k] >= PURITY * piece.frames.size:
+                sums[w, k] += owned[k] * piece.embedding
+                held[w, k] += owned[k]
+    seconds = held * segmentation.FRAME_STEP
+    embeddings = np.where((seconds >= MIN_EMBED_SECONDS)[..., None], _unit(sums), np.nan).astype(np.float32)
     return embeddings, seconds
-
-
-def feature_frames(n_features: int) -> np.ndarray:
-    """For each of a recording's embedding-feature frames, the global segmentation frame nearest its centre."""
-    return frame_of(np.arange(n_features) * speaker_embedding.FRAME_STEP + FEATURE_WINDOW / 2)
 
 
 def _clip_embedding(clip: np.ndarray) -> np.ndarray:
