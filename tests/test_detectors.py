@@ -90,6 +90,9 @@ REFLECTIONS = {
     "rising_frame": ("You feel like nobody listens to you?", "Nobody in this house hears a word I say."),
     "so_summary": ("So, a quiet weekend at your parents' place.",
                    "We just stayed in with my folks, nothing much happened."),
+    "so_gist": ("So it's not the bins, it's that nobody notices.",
+                "I take the bins out every week and no one says a word."),
+    "so_hardest_part": ("So the waiting is the hardest part.", "The results take three weeks."),
 }
 NOT_REFLECTIONS = {
     "question": ("What did you do after that?", "He yelled at me in front of everyone."),
@@ -100,6 +103,8 @@ NOT_REFLECTIONS = {
     "thanks": ("Thank you.", "I'll do the dishes."),
     "so_plan_with_we": ("So we'll meet your parents on Sunday.", "My parents want to see us."),
     "plan_with_us": ("You're coming with us on Sunday.", "I don't want to stay home alone."),
+    "apology": ("You're right, I should have called when you said.", "You said you'd call at six."),
+    "own_gist": ("So the main thing for me is sleep, not the money.", "What matters most to you?"),
 }
 
 
