@@ -193,6 +193,8 @@ CRITICISM = {
     "dismissal_mid_turn": "It was a joke. Get a grip.",
     "for_heavens_sake": "For heaven's sake, it's one evening.",
     "seriously_still": "Are you seriously still in bed?",
+    "rather_than_anything": "You'd rather stay at the office than help with anything here.",
+    "glued_to": "you're glued to that laptop all weekend",
 }
 NOT_CRITICISM = {
     "positive_absolute": "You always make me laugh when I'm down.",
@@ -209,6 +211,7 @@ NOT_CRITICISM = {
     "such_a_kind_noun": "You're such a star for doing that.",
     "sweeping_kind": "You make every Sunday feel special.",
     "treat_kindly": "You treat everyone like family.",
+    "rather_preference": "You'd rather have the window seat, right?",
     "seriously_sympathy": "Seriously? That's awful.",
     "grow_up_mid_sentence": "I hope the kids grow up near the sea.",
 }

@@ -41,7 +41,9 @@ _SWEEPING = (
     r"overreact to|lie about|twist) (?:\w+ ){0,4}?(?:every|everything|anything|everyone|anybody|anyone)\b|"
     r"\byou treat (?:\w+ ){0,4}?(?:every|everything|anything|everyone|anybody|anyone)\b(?: \w+){0,4}? "
     r"like (?:it's|it is|they're|i'm|dirt|garbage|rubbish|a joke|an afterthought|"
-    r"some(?:one|body) else's)"
+    r"some(?:one|body) else's)|"
+    r"\byou(?:'d| would) rather (?:\w+ ){1,6}?than (?:\w+ ){0,2}?(?:anything|anyone|anybody)\b|"
+    r"\byou(?:'re| are) (?:always |just )?glued to (?:that|your|the) \w+"
 )
 _ABSOLUTE = re.compile(
     r"(?<!\bif )(?<!\bwhen )\byou(?:'re| are)? (?:always|never|constantly|only ever)\b"
