@@ -189,7 +189,7 @@ CRITICISM = {
     "sweeping": "You turn every dinner into a lecture.",
     "sweeping_say": "You say that about everything.",
     "treat_like": "you treat everything i say like a joke",
-    "always_with_you": "Some crisis always comes up with you.",
+    "something_always_with_you": "Some crisis always comes up with you.",
     "dismissal_mid_turn": "It was a joke. Get a grip.",
     "for_heavens_sake": "For heaven's sake, it's one evening.",
     "seriously_still": "Are you seriously still in bed?",
