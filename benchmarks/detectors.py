@@ -6,8 +6,9 @@ Usage (from the repository root)::
                                    [--whisper]
 
 Corpora: AnnoMI dev (therapist utterances) and MI gold dev from ../shared/data (skipped with a
-message when absent), and benchmarks/couple_dialogues.jsonl (our own writing, split into a "tune"
-part that rules were written against and a "test" part never used to change a rule). Prints
+message when absent), and benchmarks/couple_dialogues.jsonl (our own writing, one table per split: "tune", which rules
+were written against, and "test2", written and labelled before any detector ran on it and never
+used to change a rule). Prints
 precision, recall and F1 per label for the detectors' confident labels, the same counting
 "possible" labels as found, and the baseline; then the time the language step takes on a
 10-minute talk. `--asr` first turns every text into what a recogniser without punctuation or
@@ -121,9 +122,9 @@ def corpora(half: int | None = None) -> list[tuple[str, list[dict], tuple[str, .
         found.append(("mi_gold-dev", load(mi_gold), MI_LABELS))
     else:
         print(f"skipping MI gold: {mi_gold} not found")
-    for split in ("tune", "test"):
-        records = load(COUPLES, lambda r, s=split: r["split"] == s)
-        found.append((f"couples-{split}", records, LABELS))
+    couples = load(COUPLES)
+    for split in dict.fromkeys(r["split"] for r in couples):  # in order of first appearance
+        found.append((f"couples-{split}", [r for r in couples if r["split"] == split], LABELS))
     return found
 
 

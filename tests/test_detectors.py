@@ -90,6 +90,9 @@ REFLECTIONS = {
     "rising_frame": ("You feel like nobody listens to you?", "Nobody in this house hears a word I say."),
     "so_summary": ("So, a quiet weekend at your parents' place.",
                    "We just stayed in with my folks, nothing much happened."),
+    "so_gist": ("So it's not the bins, it's that nobody notices.",
+                "I take the bins out every week and no one says a word."),
+    "so_hardest_part": ("So the waiting is the hardest part.", "The results take three weeks."),
 }
 NOT_REFLECTIONS = {
     "question": ("What did you do after that?", "He yelled at me in front of everyone."),
@@ -100,6 +103,8 @@ NOT_REFLECTIONS = {
     "thanks": ("Thank you.", "I'll do the dishes."),
     "so_plan_with_we": ("So we'll meet your parents on Sunday.", "My parents want to see us."),
     "plan_with_us": ("You're coming with us on Sunday.", "I don't want to stay home alone."),
+    "apology": ("You're right, I should have called when you said.", "You said you'd call at six."),
+    "own_gist": ("So the main thing for me is sleep, not the money.", "What matters most to you?"),
 }
 
 
@@ -151,12 +156,21 @@ VALIDATION = {
     "same_here": "honestly i'd be furious too",
     "anyone_in_your_shoes": "Anyone in your shoes would want a break.",
     "not_overreacting": "You're not overreacting, it was a lot.",
+    "of_course_it": "Of course it got to you, it was your first big pitch.",
+    "hard_spot": "What an awful spot to be stuck in.",
+    "a_lot_to_carry": "That's so much to carry on your own.",
+    "hard_for_you": "I know Sundays are really lonely for you.",
+    "intensified_normal": "What you're feeling is totally normal.",
+    "fair_point": "Fair point, I hadn't thought of that.",
+    "i_hear_how": "I hear how much that scared you.",
 }
 NOT_VALIDATION = {
     "disagreement": "That doesn't make any sense to me.",
     "concession_with_apology": "You're right, I dropped the ball. I'm sorry.",
     "plain": "I'll call her this weekend.",
     "intensified_concession": "That's totally fair, I forgot again. Sorry.",
+    "health_advice": "Sugary drinks are really bad for you.",
+    "plain_normal": "The test results came back normal.",
 }
 CRITICISM = {
     "you_always": "You're late again. You always do this.",
@@ -171,6 +185,16 @@ CRITICISM = {
     "lazy_about": "You're so lazy about the garden.",
     "behaviour_addressed": "Stop sighing at your phone when I talk, that's so condescending.",
     "parting_shot": "Fine, I've cancelled it. Happy now?",
+    "such_a_noun": "you're such a princess about camping",
+    "sweeping": "You turn every dinner into a lecture.",
+    "sweeping_say": "You say that about everything.",
+    "treat_like": "you treat everything i say like a joke",
+    "something_always_with_you": "Some crisis always comes up with you.",
+    "dismissal_mid_turn": "It was a joke. Get a grip.",
+    "for_heavens_sake": "For heaven's sake, it's one evening.",
+    "seriously_still": "Are you seriously still in bed?",
+    "rather_than_anything": "You'd rather stay at the office than help with anything here.",
+    "glued_to": "you're glued to that laptop all weekend",
 }
 NOT_CRITICISM = {
     "positive_absolute": "You always make me laugh when I'm down.",
@@ -184,6 +208,12 @@ NOT_CRITICISM = {
     "third_party_rude": "The waiter was so rude, that's so rude.",
     "own_happiness": "I'm happy now.",
     "always_fun_with_you": "It's always fun with you.",
+    "such_a_kind_noun": "You're such a star for doing that.",
+    "sweeping_kind": "You make every Sunday feel special.",
+    "treat_kindly": "You treat everyone like family.",
+    "rather_preference": "You'd rather have the window seat, right?",
+    "seriously_sympathy": "Seriously? That's awful.",
+    "grow_up_mid_sentence": "I hope the kids grow up near the sea.",
 }
 APOLOGY = {
     "sorry": "I'm sorry, I should have texted.",
@@ -207,6 +237,9 @@ FEELING = {
     "adverb": "I just felt small in that meeting.",
     "body": "My heart sank when I read the message.",
     "list_answer": "Nervous, and excited, if I'm honest.",
+    "new_emotion_word": "I'm honestly a bit rattled after that call.",
+    "bare_sentence": "Thrilled. Also a bit scared of the commute.",
+    "keep_worrying": "I keep worrying about the results.",
 }
 NOT_FEELING = {
     "partner_feeling": "I didn't know you felt that way.",
@@ -214,6 +247,10 @@ NOT_FEELING = {
     "tired_body": "I'm exhausted by the time the kids are asleep.",
     "feel_free": "Feel free to call me.",
     "fact": "The train was stuck for forty minutes.",
+    "asked_bare_word": "Fine. It's done. Happy?",
+    "stuck_in_traffic": "I'm stuck in traffic, back at six.",
+    "hear_that_it_hurt": "I hear that it hurt you.",
+    "me_too_alone": "Me too.",
 }
 
 
@@ -225,6 +262,11 @@ NOT_FEELING = {
 ))
 def test_behaviour_labels(label, expected, text):
     assert getattr(label_turn(text, None), label) is expected
+
+
+def test_me_too_shares_a_feeling_only_after_one():
+    assert label_turn("Me too, honestly.", "I'm so nervous about Friday.").feeling
+    assert not label_turn("Me too, honestly.", "I'm going to the shop.").feeling
 
 
 def test_a_turn_can_carry_several_labels():

@@ -22,16 +22,18 @@ __all__ = ["label_turn"]
 def label_turn(text: str, previous: str | None) -> Labels:
     """Label `text`; `previous` is the partner's previous turn (None when there is none)."""
     utterance = parse(text)
+    before = parse(previous) if previous else None
     criticism = is_criticism(utterance)
-    # An attack on the partner is not a reflection of what they said.
-    certainty = None if criticism else reflection_certainty(
-        utterance, parse(previous) if previous else None)
+    apology = is_apology(utterance)
+    # An attack on the partner is not a reflection of what they said, and an apology speaks of
+    # the speaker's own doing ("you're right, I should have called when you said").
+    certainty = None if criticism or apology else reflection_certainty(utterance, before)
     return Labels(
         question=question_type(utterance),
         reflection=certainty == "confident",
         validation=is_validation(utterance),
         criticism=criticism,
-        apology=is_apology(utterance),
-        feeling=is_feeling(utterance),
+        apology=apology,
+        feeling=is_feeling(utterance, before),
         possible=("reflection",) if certainty == "possible" else (),
     )

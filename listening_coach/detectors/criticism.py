@@ -1,9 +1,10 @@
 """Criticism and contempt: attacks on the partner's character, absolutes, scorn.
 
-"You always" / "you never" / "every time you" absolutes, name-calling ("you're so selfish", "you're
-such a slob"), and contempt ("that's ridiculous", "whatever", "what's wrong with you"). Contempt
-words count when the turn addresses the partner or opens with them as a reaction; positive
-absolutes ("you always make me laugh") and idioms ("you never know") do not count.
+"You always" / "you never" / "every time you" absolutes and sweeping complaints ("you make a drama
+out of every bill"), name-calling ("you're so selfish", "you're such a <noun>" unless the noun is
+kind), and contempt ("that's ridiculous", "what's wrong with you", a sentence opening "whatever" or
+"for God's sake"). Contempt words count when the turn addresses the partner or opens with them as
+a reaction; positive absolutes ("you always make me laugh") and idioms ("you never know") do not.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ _INSULTS = (
     "mean|cold|heartless|clueless|incompetent|annoying|a slob|a mess|a joke|an idiot|a baby|"
     "a child|a liar|an embarrassment|a nightmare|so sensitive|too sensitive|the worst|exhausting|"
     "disgusting|unreliable|always late|never there|so negative|so controlling|controlling|a nag|"
-    "hypocritical|a hypocrite|spoiled|ungrateful|lazy|dumb|an ass|a jerk"
+    "hypocritical|a hypocrite|spoiled|ungrateful|lazy|dumb|an ass|a jerk|a martyr|a drama queen|a snob|"
+    "a know-it-all|a control freak|a neat freak|a brat|a coward|a bully|a pushover|a doormat|"
+    "a child|a toddler|a teenager|a spoiled child|the problem|so touchy|so defensive|so petty|petty|"
+    "so stubborn|stubborn|so judgmental|judgmental|so bossy|bossy|so needy|needy|so clingy|clingy"
 )
 _POSITIVE = (
     r"(?:make me (?:laugh|smile|happy|feel)|fail to|let me down|forget (?:my|our) (?:birthday|"
@@ -28,6 +32,19 @@ _POSITIVE = (
 # What "it's always ... with you" complains of: "something", "one email", "some excuse".
 _NAGGING = (r"something|one (?:more )?\w+|some \w+|the same(?: \w+)?|"
             r"an? (?:\w+ )?(?:excuse|drama|problem|fight)")
+# A complaint that sweeps over everything the partner does: "you make a drama out of every bill",
+# "you say that about everything", "you treat every chore like it's optional".
+_SWEEPING = (
+    r"\byou(?:'d| would)? (?:just )?(?:(?:make|made) (?:a |such a )?(?:drama|fuss|big deal|scene|problem|issue) "
+    r"(?:out of|about|over)|turn|say that about|ruin|spoil|shoot down|critici[sz]e|complain about|moan about|"
+    r"whine about|quit|give up on|forget|question|argue about|nitpick|mock|laugh at|sulk about|"
+    r"overreact to|lie about|twist) (?:\w+ ){0,4}?(?:every|everything|anything|everyone|anybody|anyone)\b|"
+    r"\byou treat (?:\w+ ){0,4}?(?:every|everything|anything|everyone|anybody|anyone)\b(?: \w+){0,4}? "
+    r"like (?:it's|it is|they're|i'm|dirt|garbage|rubbish|a joke|an afterthought|"
+    r"some(?:one|body) else's)|"
+    r"\byou(?:'d| would) rather (?:\w+ ){1,6}?than (?:\w+ ){0,2}?(?:anything|anyone|anybody)\b|"
+    r"\byou(?:'re| are) (?:always |just )?glued to (?:that|your|the) \w+"
+)
 _ABSOLUTE = re.compile(
     r"(?<!\bif )(?<!\bwhen )\byou(?:'re| are)? (?:always|never|constantly|only ever)\b"
     rf"(?! {_POSITIVE})(?! know\b)|\byou(?:'re| are)? (?:just )?keep (?:on )?\w+ing\b|"
@@ -37,9 +54,15 @@ _ABSOLUTE = re.compile(
     r"\byou (?:don't|didn't|can't|won't) (?:even )?(?:care|listen|bother|try|notice|ask|help)\b|"
     rf"\bas usual\b(?=.*\byou)|\b(?:(?:it's|it is) always (?:{_NAGGING}) with you|with you it's always "
     rf"(?:{_NAGGING}))\b|"
-    r"\b(?:it's|it is) (?:always )?all about you\b|\btypical (?:of )?you\b"
+    r"\b(?:it's|it is) (?:always )?all about you\b|\btypical (?:of )?you\b|"
+    rf"\b(?:something|some \w+) always (?:\w+ ){{0,3}}with you\b|{_SWEEPING}"
+)
+_KIND = (
+    r"good|great|sweet|sweetheart|kind|lovely|amazing|wonderful|star|angel|gem|darling|treasure|catch|"
+    r"big help|help|softie|good sport|nice|brilliant|legend|romantic|sweetie|love|dear|pro|natural"
 )
 _NAME_CALLING = re.compile(
+    rf"\byou(?:'re| are) (?:(?:being|just|really|honestly) )?such an? (?!(?:{_KIND})\b)\w+|"
     rf"\b(?:you(?:'re| are)|your (?:\w+ )?(?:is|are)) (?:(?:so|such|just|really|being|completely|"
     rf"totally|acting|a total|an absolute|honestly|always|too) )*(?:{_INSULTS})\b"
     # "hopeless about it" names a state; "lazy about the bins" still judges character
@@ -52,12 +75,15 @@ _CONTEMPT = re.compile(
     r"\b(?:(?:that's|that is|this is|it's|you're|you are) (?:so |just |completely |totally )?"
     r"(?:ridiculous|pathetic|absurd|stupid|a joke|nonsense|laughable)|"
     r"what(?:'s| is) wrong with you|are you kidding|are you serious|you've got to be kidding|"
-    r"what(?:'s| is) your problem|how (?:hard|difficult) (?:is|can) it be)\b"
+    r"what(?:'s| is) your problem|how (?:hard|difficult) (?:is|can) it be|"
+    r"are you (?:seriously|really|honestly) still)\b"
 )
 # Scornful replies that only mean contempt when they open the turn ("Whatever. ...").
 _RETORT = re.compile(
-    r"(?:whatever(?=[.,!?]|$)|seriously|typical|here we go|grow up|get over it|give me a break|oh please|"
-    r"big deal|who cares|you wish|as if|yeah right|oh my god|of course you did|shut up)\b"
+    r"(?:whatever(?=[.,!?]|$)|typical|here we go|grow up|get over it|give me a break|oh please|"
+    r"big deal|who cares|you wish|as if|yeah right|oh my god|of course you did|shut up|"
+    r"for (?:god's|heaven's|pete's|goodness'|christ's) sake|for crying out loud|don't start|"
+    r"lighten up|get a grip|get over yourself|spare me|give it a rest)\b"
 )
 # A scornful last word: "Fine. It's done. Happy now?"
 _PARTING_SHOT = re.compile(r"(?:^|[.!?] )(?:are you )?happy now\W*$")
@@ -73,9 +99,10 @@ def is_criticism(utterance: Utterance) -> bool:
     named = _NAME_CALLING.search(text)
     if named and (named.group().startswith("you") or _ADDRESSED.search(text)):
         return True
+    for sentence in utterance.sentences:
+        if _RETORT.match(sentence.text, _OPENER.match(sentence.text).end()):
+            return True
     opening = _OPENER.match(text).end()
-    if _RETORT.match(text, opening):
-        return True
     contempt = _CONTEMPT.search(text)
     if not contempt:
         return False

@@ -2,7 +2,8 @@
 
 First person plus "feel", or first person plus an emotion word ("I'm so frustrated", "it makes me
 sad", "that really hurt"). Hypotheticals ("I'd be annoyed too") and tiredness alone are not
-counted; a bare emotion word as a whole short answer ("scared, honestly") is.
+counted; a bare emotion word as a whole short sentence ("scared, honestly") is, and so is "me
+too" after the partner's feeling.
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ EMOTIONS = (
     "hopeful|hopeless|humiliated|hurt|ignored|insecure|invisible|irritated|jealous|judged|left out|"
     "lonely|loved|lucky|mad|miserable|nervous|overwhelmed|panicked|proud|rejected|relieved|"
     "resentful|sad|scared|shocked|stressed|terrified|thankful|tired of|torn|unappreciated|"
-    "uncomfortable|unhappy|unloved|upset|worried|worn out"
+    "uncomfortable|unhappy|unloved|upset|worried|worn out|frazzled|rattled|shaken|thrilled|delighted|"
+    "mortified|panicky|uneasy|petrified|livid|fuming|homesick|sick with worry|over the moon|on edge|"
+    "freaking out|dreading|a wreck|a mess|heartsick|envious|hurting|restless|isolated|"
+    "exhilarated|elated|ecstatic|nervy|jittery|despondent|distraught|horrified|appalled|outraged|"
+    "exasperated|startled|blessed|at peace|unsafe|"
+    "humiliated|useless|worthless|unwanted|neglected|overlooked|taken for granted|let down"
 )
 _INTENSIFIERS = (
     r"(?:(?:so|really|very|a bit|a little|kind of|sort of|quite|pretty|just|too|also|still|more|"
@@ -31,16 +37,27 @@ _FEELING = re.compile(
     rf"i(?:'m| am|'ve been| have been| was| get| got) {_INTENSIFIERS}(?:{EMOTIONS})\b|"
     rf"(?:makes?|made|making) me {_INTENSIFIERS}(?:feel|{EMOTIONS})\b|"
     r"i (?:love|hate|miss|dread|fear|worry)\b|i'm in love\b|breaks my heart|"
-    r"(?:it|that|this) (?:really |still |kind of )?(?:hurts|hurt)\b(?! (?:you|him|her|them)))"
+    r"(?<!\bhear that )(?<!\bknow that )(?<!\bsee that )"
+    r"(?:it|that|this) (?:really |still |kind of )?(?:hurts|hurt)\b(?! (?:you|him|her|them))|"
+    r"i keep (?:panicking|worrying|crying|shaking))"
 )
+# A sentence that is only an emotion word: "Thrilled." "Scared, honestly."
 _BARE = re.compile(rf"^(?:(?:yeah|honestly|just|so|really|pretty|a bit|kind of|and),? )*(?:{EMOTIONS})\b")
+# Sharing the partner's feeling: "Me too." after "I'm so nervous about Friday".
+_SHARED = re.compile(r"^(?:(?:yeah|yes|oh|honestly),? )*(?:me too|same here|so am i|so do i|i do too|"
+                     r"i am too|me as well)\b")
 # An answer that is a list of emotion words: "Excited, and terrified, and guilty about it."
 _LISTED = re.compile(rf"^(?:{EMOTIONS}),? (?:and |but |yet )?(?:{EMOTIONS})\b")
 
 
-def is_feeling(utterance: Utterance) -> bool:
-    """True when the speaker states a feeling of their own."""
+def is_feeling(utterance: Utterance, previous: Utterance | None = None) -> bool:
+    """True when the speaker states a feeling of their own.
+
+    `previous` is the partner's last turn: "me too" shares a feeling only after one.
+    """
     text = utterance.text
-    if _FEELING.search(text):
+    if _FEELING.search(text) or _LISTED.search(text):
         return True
-    return len(utterance.tokens) <= 4 and bool(_BARE.search(text)) or bool(_LISTED.search(text))
+    if any(len(s.tokens) <= 4 and not s.asked and _BARE.search(s.text) for s in utterance.sentences):
+        return True
+    return bool(previous and _SHARED.search(text) and is_feeling(previous))

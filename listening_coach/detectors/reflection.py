@@ -3,8 +3,9 @@
 Four kinds of cue, each only in a sentence that is not a question by its word order: a reflective
 frame ("it sounds like", "what I'm hearing", "so you're saying", "part of you"); a statement about
 the partner's inner state ("you feel", "you're worried", "you don't want"); one with the partner
-as subject, including "so ..." summaries ("so, a long week at your mum's"); and one that reuses
-much of the partner's wording without the speaker talking about themselves. Two kinds together,
+as subject, including "so ..." summaries ("so, a long week at your mum's"); a "so ..." summary that
+names the gist ("so the real worry is March, not the pizzas"); and one that reuses much of the
+partner's wording without the speaker talking about themselves. Two kinds together,
 or one in a statement said without '?', make a confident reflection; one kind only in sentences
 ending with '?' makes a possible one (on AnnoMI about half of those are reflections).
 """
@@ -46,6 +47,14 @@ _ADVICE = re.compile(
     r"will you|are you|have you|did you|you never know)\b"
 )
 _FOR_YOU = re.compile(r"\b(?:for|to) you(?:rself)?$|\b(?:it|that|this) (?:feels|felt|seems|seemed) ")
+# A "so ..." summary that names the gist of the partner's turn without "you": "so the real worry is
+# March", "so it's the waiting, not the result".
+_GIST = re.compile(
+    r"\bthe (?:real|main|hardest|worst|biggest|scariest|toughest|key) (?:thing|part|worry|issue|problem|"
+    r"fear|concern|question|point)\b|\b(?:it's|it is|it was) (?:not|less|more) (?:really |so much |just )?"
+    r"(?:about|that|the)\b|\bnot (?:just |really |so much )?(?:about )?(?:the |a |an )?\w+(?: \w+)?, "
+    r"(?:it's|it is|but)\b"
+)
 _YOU = frozenset("you you're you've you'd".split())
 _PARTNER = frozenset("you you're you've you'd your yourself".split())
 _FIRST_PERSON = frozenset("i i'm i've i'd i'll me my".split())
@@ -119,6 +128,9 @@ def _cues(sentence: Sentence, earlier: set[str]) -> set[str]:
         found.add("restates")
     if _about_partner(sentence, text):
         found.add("about partner")
+    leaders = sentence.tokens[: len(sentence.tokens) - len(sentence.core)]
+    if "so" in leaders and _GIST.search(text) and not _SPEAKER & set(sentence.tokens):
+        found.add("gist")
     return found
 
 

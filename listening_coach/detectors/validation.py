@@ -1,8 +1,9 @@
 """Validation: the speaker says the partner's feelings or view make sense.
 
 Phrases such as "that makes sense", "I can see why", "no wonder", "anyone would", "it's normal to
-feel", "you have every right", "that sounds hard". Agreement ("you're right", "that's fair") counts
-unless the same turn apologises: there it concedes the speaker's own fault instead.
+feel", "you have every right", "that sounds hard", "that's a lot to carry", "mornings are hard for
+you". Agreement ("you're right", "that's fair", "fair point") counts unless the same turn
+apologises: there it concedes the speaker's own fault instead.
 """
 
 from __future__ import annotations
@@ -13,22 +14,25 @@ from listening_coach.detectors.text import Utterance
 
 _HARD = (
     "hard|tough|difficult|awful|terrible|horrible|rough|painful|frustrating|exhausting|scary|"
-    "stressful|upsetting|overwhelming|lonely|heartbreaking|unfair|infuriating|really bad|so bad"
+    "stressful|upsetting|overwhelming|lonely|heartbreaking|unfair|infuriating"
 )
+_HARD_OR_BAD = _HARD + "|really bad|so bad"  # "bad for you" is advice about health, not validation
 _VALIDATION = re.compile(
     r"\b(?:(?:that|it|this) (?:totally |completely |really |all |just )?makes (?:total |complete |"
     r"perfect )?sense|makes (?:total |complete |perfect )?sense (?:that|to me|why)|"
     r"(?:that's|that is|it's|it is) (?:totally |completely |so |very |perfectly )?understandable|"
     r"i (?:totally |completely |really )?(?:understand|get|see|know) (?:why|how|that you|where you|"
     r"what you mean|it|that)|i can (?:totally |really |completely )?(?:see|understand|imagine) "
-    r"(?:why|how|that)|no wonder|of course you(?:'re| are| were| feel| felt|'d)|anyone would|"
+    r"(?:why|how|that)|no wonder|of course you(?:'re| are| were| feel| felt|'d)|"
+    r"of course (?:it|that)(?:'s| is| was| would| does| did| hurts?| stung| matters| (?:got|gets) to you|"
+    r" upset you| bother(?:s|ed)? you| scared you)\b|anyone would|"
     r"anybody would|who wouldn't|i would too|i'd feel the same|i would feel the same|"
     r"(?:it's|it is|that's|that is) (?:completely |totally |perfectly |so |such a |a )?"
     r"(?:normal|natural|okay|ok|fine|valid|reasonable|fair) (?:thing )?(?:to (?:feel|be|want|worry|ask|"
     r"need)|way to feel|feeling|reaction)|you have every right|you've got every right|your feelings "
     r"(?:are|make)|(?:that's|that is|it's) valid|i don't blame you|you're not wrong|"
     r"(?:that|it) (?:sounds|must be|must have been|was|is) (?:really |so |very |pretty |incredibly )?"
-    rf"(?:{_HARD})|i hear you|that's a (?:really |very )?(?:good|fair|great|reasonable) point|"
+    rf"(?:{_HARD_OR_BAD})|i hear you|that's a (?:really |very )?(?:good|fair|great|reasonable) point|"
     r"that's (?:a )?(?:really )?reasonable|that's outrageous|"
     # "a fair thing to be scared about", "a natural reaction", "totally understandable"
     r"(?:that's|that is|it's|it is) a (?:completely |totally |perfectly |really |very )?"
@@ -37,10 +41,19 @@ _VALIDATION = re.compile(
     r"i(?:'d| would) (?:feel|be) (?:\w+ ){0,2}(?:too|as well|the same)|would \w+ anyone|"
     r"anyone in your (?:position|shoes|place)|you(?:'re| are) allowed to (?:feel|be)|i can only imagine|"
     r"(?:can't|cannot|nobody would|no one would|nobody could|no one could) blame you|"
+    # "that's a horrible position to be in", "that's a lot to carry", "mornings are hard for you"
+    rf"(?:that's|that is|it's|it is|what) an? (?:really |very |so |pretty |such an? |incredibly )?(?:{_HARD}|scary) "
+    r"(?:thing|position|situation|place|spot|image|time|moment|load|weight|road)|"
+    r"(?:that's|that is|it's|it is) (?:such |so |really )?(?:a lot|so much) (?:to (?:carry|deal with|handle|"
+    r"take in|go through|cope with)|for (?:you|her|him|them|anyone|one person)|on your plate)|"
+    rf"(?:is|are|was|were|must be|has been|have been) (?:so |really |very |pretty |incredibly )?(?:{_HARD}) for you|"
+    # "what you feel is completely natural": an intensifier keeps out plain facts ("that's normal")
+    r"(?:is|are|'s|was|feels?) (?:totally|completely|perfectly|entirely) (?:reasonable|understandable|natural|"
+    r"normal|valid)|i hear (?:that (?:it|this|that)|how)\b|"
     r"you(?:'re| are) not (?:overreacting|being (?:silly|dramatic|unreasonable)|imagining (?:it|things)))\b"
 )
 _AGREEMENT = re.compile(r"\b(?:you're right|you are right|that's (?:completely |totally |perfectly )?fair|"
-                        r"fair enough|good point)\b")
+                        r"fair enough|(?:good|fair) point|you(?:'ve got| have) a point|(?:that's|that is) true)\b")
 _APOLOGY_HINT = re.compile(r"\b(?:sorry|apologi[sz]e|my fault|my bad|on me)\b")
 
 
