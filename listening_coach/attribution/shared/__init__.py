@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ...audio import Recording
+from ...models import speaker_embedding
 from ...spans import merge_spans, pad_spans, subtract_spans
 from ...transcribe import ProgressCallback, Region, TranscribeOptions, transcribe
 from ...types import Span, Transcript
@@ -51,8 +52,9 @@ def diarize(
     `on_progress` is told the seconds of audio each step has covered, `PASSES` times in all.
     """
     local = local_activity(signal, on_progress)
-    looked = one_voice_pieces(signal, voices_counted(local) == 1, on_progress)
-    people = find_people(looked, local, n_speakers=n_speakers, voices=voices)
+    features = speaker_embedding.campplus_features(signal)
+    looked = one_voice_pieces(features, voices_counted(local) == 1, on_progress)
+    people = find_people(looked, features, local, n_speakers=n_speakers, voices=voices)
     on = voice_frames(local, people)
     centroids = people.centroids
     if people.count == 1 and n_speakers is None:

@@ -22,7 +22,7 @@ from ...models import segmentation, speaker_embedding
 from ...spans import spans_to_mask
 from ...vad import speech_spans
 from .local import STEP_FRAMES, LocalActivity
-from .pieces import Piece
+from .pieces import Piece, feature_frames
 
 DIFFERENT_VOICES = 0.4
 """Cosine distance between two local speakers' embeddings beyond which they are two people."""
@@ -67,17 +67,19 @@ class People:
 
 def find_people(
     pieces: Sequence[Piece],
+    features: np.ndarray,
     local: LocalActivity,
     *,
     n_speakers: int | None = None,
     voices: Sequence[np.ndarray] = (),
 ) -> People:
-    """Link the local speakers of `local` into people, by the voices of the one-voice `pieces`.
+    """Link the local speakers of `local` into people, by the voices of the one-voice `pieces`
+    (and `features`, the recording's CAM++ frames, for local speakers without a piece).
 
     `n_speakers` is 1, 2 or None (decide: one or two). With `voices` (one clip per person, in id
     order) the people are those voices, in that order.
     """
-    embeddings, seconds = _local_embeddings(pieces, local)
+    embeddings, seconds = _local_embeddings(pieces, features, local)
     active = local.activity.any(axis=1)
     usable = ~np.isnan(embeddings[..., 0]) & (seconds >= MIN_CLUSTER_SECONDS)
     if voices:
@@ -89,11 +91,14 @@ def find_people(
     return People(assignment=_assign(embeddings, active, centroids), centroids=centroids, voices_heard=heard)
 
 
-def _local_embeddings(pieces: Sequence[Piece], local: LocalActivity) -> tuple[np.ndarray, np.ndarray]:
+def _local_embeddings(pieces: Sequence[Piece], features: np.ndarray,
+                      local: LocalActivity) -> tuple[np.ndarray, np.ndarray]:
     """Embedding (NaN without enough speech) and its seconds of speech per (window, local speaker).
 
     A local speaker's embedding is the mean of the pieces whose one-voice frames it holds (at
-    least `PURITY` of them) in its window, weighted by the frames it holds.
+    least `PURITY` of them) in its window, weighted by the frames it holds. One that holds no
+    such piece (a short turn between two others) is embedded from its own one-voice frames in
+    `features` (the recording's CAM++ frames).
     """
     n_windows, n_frames, n_local = local.activity.shape
     clean = local.activity & (local.activity.sum(axis=2, keepdims=True) == 1)
@@ -111,7 +116,26 @@ def _local_embeddings(pieces: Sequence[Piece], local: LocalActivity) -> tuple[np
                 held[w, k] += owned[k]
     seconds = held * segmentation.FRAME_STEP
     embeddings = np.where((seconds >= MIN_EMBED_SECONDS)[..., None], _unit(sums), np.nan).astype(np.float32)
+    _embed_unheld(embeddings, seconds, clean, features)
     return embeddings, seconds
+
+
+def _embed_unheld(embeddings: np.ndarray, seconds: np.ndarray, clean: np.ndarray, features: np.ndarray) -> None:
+    """In place: embed each local speaker that holds no piece but has enough one-voice frames."""
+    owner = feature_frames(len(features))
+    n_frames = clean.shape[1]
+    wanted, selections = [], []
+    for w, k in zip(*np.nonzero(np.isnan(embeddings[..., 0]) & (clean.sum(axis=1) * segmentation.FRAME_STEP
+                                                                  >= MIN_EMBED_SECONDS))):
+        lo, hi = np.searchsorted(owner, [w * STEP_FRAMES, w * STEP_FRAMES + n_frames])
+        chosen = lo + np.flatnonzero(clean[w, owner[lo:hi] - w * STEP_FRAMES, k])
+        if chosen.size * speaker_embedding.FRAME_STEP >= MIN_EMBED_SECONDS:
+            wanted.append((w, k))
+            selections.append(features[chosen])
+    if selections:
+        index = tuple(np.array(wanted).T)
+        embeddings[index] = speaker_embedding.campplus_embed_many(selections)
+        seconds[index] = [len(s) * speaker_embedding.FRAME_STEP for s in selections]
 
 
 def _clip_embedding(clip: np.ndarray) -> np.ndarray:

@@ -32,6 +32,11 @@ PIECES_AT_ONCE = 64
 """Pieces embedded together (batches of equal length run faster)."""
 
 
+def feature_frames(n_features: int) -> np.ndarray:
+    """For each of a recording's CAM++ feature frames, the global segmentation frame nearest its centre."""
+    return frame_of(np.arange(n_features) * speaker_embedding.FRAME_STEP + FEATURE_WINDOW / 2)
+
+
 @dataclass(frozen=True)
 class Piece:
     """The one-voice global (segmentation) frames of a piece and their unit CAM++ embedding."""
@@ -40,17 +45,16 @@ class Piece:
     embedding: np.ndarray
 
 
-def one_voice_pieces(signal: np.ndarray, alone: np.ndarray,
+def one_voice_pieces(features: np.ndarray, alone: np.ndarray,
                      on_progress: Callable[[float], None] | None = None) -> list[Piece]:
-    """The pieces of the 16 kHz mono `signal` that are mostly one voice (`alone`, per global frame).
+    """The pieces of a recording that are mostly one voice (`alone`, per global frame).
 
-    `on_progress` is told the seconds of audio embedded, batch by batch.
+    `features` are the recording's CAM++ frames. `on_progress` is told the seconds of audio
+    embedded, batch by batch.
     """
-    features = speaker_embedding.campplus_features(signal)
     n_frames = alone.size
-    owner = np.clip(frame_of(np.arange(len(features)) * speaker_embedding.FRAME_STEP + FEATURE_WINDOW / 2),
-                    0, n_frames - 1)
-    duration = signal.size / speaker_embedding.SAMPLE_RATE
+    owner = np.clip(feature_frames(len(features)), 0, n_frames - 1)
+    duration = len(features) * speaker_embedding.FRAME_STEP
     per_piece = round(PIECE / speaker_embedding.FRAME_STEP)
     found, selections = [], []
     for start in np.arange(0.0, max(duration - PIECE, 0.0) + HOP / 2, HOP):
