@@ -5,7 +5,9 @@ frame ("it sounds like", "what I'm hearing", "so you're saying", "part of you");
 the partner's inner state ("you feel", "you're worried", "you don't want"); one with the partner
 as subject, including "so ..." summaries ("so, a long week at your mum's"); a "so ..." summary that
 names the gist ("so the real worry is March, not the pizzas"); and one that reuses much of the
-partner's wording without the speaker talking about themselves. Two kinds together,
+partner's wording without the speaker talking about themselves. A sentence that holds the
+partner's past doings against them ("you said you'd ...", "you didn't even ...", "you left the
+gate open") is an accusation and gives no cue. Two kinds together,
 or one in a statement said without '?', make a confident reflection; one kind only in sentences
 ending with '?' makes a possible one (on AnnoMI about half of those are reflections).
 """
@@ -54,6 +56,29 @@ _GIST = re.compile(
     r"fear|concern|question|point)\b|\b(?:it's|it is|it was) (?:not|less|more) (?:really |so much |just )?"
     r"(?:about|that|the)\b|\bnot (?:just |really |so much )?(?:about )?(?:the |a |an )?\w+(?: \w+)?, "
     r"(?:it's|it is|but)\b"
+)
+# What the partner did, told back as a complaint, is no reflection of what they said (couples'
+# arguments are full of these; MI counselling has few): a broken promise ("you said you'd do the
+# school run"), their words held against them ("you said nothing", "you said that last year
+# too"), "you didn't even ...", and a plain "you + past action" ("you left the gate open").
+_PAST_ACTION = (
+    r"\w+ed|said|left|let|spent|changed|had|got|went|came|made|took|told|gave|did|didn't|forgot|ate|"
+    r"bought|sat|stood|ran|threw|broke|put|sent|kept|lost|won|wore|drove|rode|paid|brought|caught|"
+    r"chose|hid|hit|knew|met|read|saw|sold|spoke|stole|swore|wrote|woke|slept"
+)
+_ACCUSES = re.compile(
+    r"\byou (?:said|told me|promised)(?: me)?(?: that)? (?:you'd|you would|you'll|you were going to|"
+    r"you were gonna)(?! (?:like|love|prefer|rather|want)\b)|"
+    r"\byou (?:said|told me) (?:nothing|sure|yes|fine|okay|no)\b|"
+    r"\byou said (?:that|it)\b.*\b(?:too|again|last \w+|before)$|"
+    r"\byou (?:didn't|couldn't|wouldn't) even\b"
+)
+_ACTION = re.compile(rf"^you (?!used\b)(?:{_PAST_ACTION})\b")
+# A past action told with what it meant to the partner can still be a reflection:
+# "you put effort in and it felt like nobody noticed".
+_FELT = re.compile(
+    r"\b(?:felt|feel|feeling|hurt|scared|afraid|frightened|fright|worried|lonely|alone|upset|angry|sad|"
+    r"nobody|noticed)\b"
 )
 _YOU = frozenset("you you're you've you'd".split())
 _PARTNER = frozenset("you you're you've you'd your yourself".split())
@@ -131,6 +156,10 @@ def _cues(sentence: Sentence, earlier: set[str]) -> set[str]:
     leaders = sentence.tokens[: len(sentence.tokens) - len(sentence.core)]
     if "so" in leaders and _GIST.search(text) and not _SPEAKER & set(sentence.tokens):
         found.add("gist")
+    if _ACCUSES.search(text):
+        return set()
+    if found == {"about partner"} and _ACTION.search(text) and not _FELT.search(text):
+        return set()
     return found
 
 
