@@ -5,6 +5,10 @@ out of every bill"), name-calling ("you're so selfish", "you're such a <noun>" u
 kind), and contempt ("that's ridiculous", "what's wrong with you", a sentence opening "whatever" or
 "for God's sake"). Contempt words count when the turn addresses the partner or opens with them as
 a reaction; positive absolutes ("you always make me laugh") and idioms ("you never know") do not.
+Also comparisons ("you sound like my mother", "you act like a spoiled child"), absolutes without
+"always" ("you do this every time", "nothing is ever your fault", "back me up for once"), sarcasm
+("that's rich coming from you", "another one of your little projects"), mockery ("You? You get
+out of breath on the stairs.") and a closing "Happy?".
 """
 
 from __future__ import annotations
@@ -82,8 +86,7 @@ _NAME_CALLING = re.compile(
 _FAMILY = r"(?:my|your) (?:mother|mum|mom|father|dad|ex|sister|brother|boss|grandma|grandmother|nan)"
 _COMPARISON = re.compile(
     r"\byou(?:'re| are)? (?:(?:just|so|really|always|being) )*(?:sound(?:ing)?|act(?:ing)?|behav(?:e|ing)|"
-    rf"talk(?:ing)?) (?:exactly |just )?like (?:{_FAMILY}|(?:{_INSULTS})\b)|"
-    rf"\byou(?:'re| are) (?:just |exactly )?like {_FAMILY}\b"
+    rf"talk(?:ing)?) (?:exactly |just )?like (?:{_FAMILY}|(?:{_INSULTS})\b)"
 )
 _CONTEMPT = re.compile(
     r"\b(?:(?:that's|that is|this is|it's|you're|you are) (?:so |just |completely |totally )?"
@@ -104,11 +107,15 @@ _RETORT = re.compile(
     r"lighten up|get a grip|get over yourself|spare me|give it a rest)\b"
 )
 # A scornful last word: "Fine. It's done. Happy now?"
-_PARTING_SHOT = re.compile(r"(?:^|[.!?] )(?:are you )?happy now\W*$|[.!?] happy\?$")
+_PARTING_SHOT = re.compile(
+    r"(?:^|[.!?] )(?:are you )?happy now\W*$|[.!?] happy\?$|"
+    # without punctuation (a recogniser's text): "fine it's done happy now", not "i'm happy now"
+    r"^(?!.*\b(?:i'm|i am|we're|we are|be|so|really|very|feel|felt) happy now)\w.*\bhappy now$"
+)
 # Mockery that repeats the partner back in disbelief: "You? You get out of breath on the stairs."
-_MOCK_ECHO = re.compile(r"^(?:oh,? )?you\?+ (?!and\b|too\b)\w")
-# "Back me up, for once." "Could you listen, for once?" (not "for once I agree").
-_FOR_ONCE = re.compile(r"\bfor once(?=[.!?]|$)|\b(?:you|me),? for once\b")
+_MOCK_ECHO = re.compile(r"^(?:oh,? )?you\?+ you\b[^?]*$")
+# "Back me up, for once." "Could you listen, for once?" (not "the bus was on time for once").
+_FOR_ONCE = re.compile(r"\b(?:me|us)(?: up| out| back)?,? for once\b|\byou\b[^.!?]* for once\b")
 _OPENER = re.compile(r"^(?:(?:oh|oh come on|come on|no|well|wow|ugh|god|okay|so|and|yeah|honestly),? )*")
 _ADDRESSED = re.compile(r"\byou(?:r|'re|'ve|'d|'ll)?\b")
 
