@@ -5,10 +5,15 @@ Usage (from the repository root)::
     python benchmarks/detectors.py [--errors LABEL] [--corpus NAME] [--asr] [--half 1|2|both]
                                    [--whisper]
 
+    python benchmarks/detectors.py --half both --corpus annomi   # while tuning: AnnoMI halves
+    python benchmarks/detectors.py --corpus couples-tune --errors criticism
+
 Corpora: AnnoMI dev (therapist utterances) and MI gold dev from ../shared/data (skipped with a
 message when absent), and benchmarks/couple_dialogues.jsonl (our own writing, one table per split: "tune", which rules
-were written against, and "test2", written and labelled before any detector ran on it and never
-used to change a rule). Prints
+were written against (d01-d92; d46-d76 were the unseen "test2" split of the fifth round), and
+"test3" (d93-d125), written and labelled before any detector ran on it and never used to change
+a rule: the unseen set. While changing rules, leave it out with `--corpus couples-tune` or
+`--corpus annomi`). Prints
 precision, recall and F1 per label for the detectors' confident labels, the same counting
 "possible" labels as found, and the baseline; then the time the language step takes on a
 10-minute talk. `--asr` first turns every text into what a recogniser without punctuation or

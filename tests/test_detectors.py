@@ -93,6 +93,11 @@ REFLECTIONS = {
     "so_gist": ("So it's not the bins, it's that nobody notices.",
                 "I take the bins out every week and no one says a word."),
     "so_hardest_part": ("So the waiting is the hardest part.", "The results take three weeks."),
+    "past_with_feeling": ("You put so much into it and it felt like nobody noticed.",
+                          "I worked every weekend on that project."),
+    "missing": ("You're missing the way things were before the baby.", "We never go out anymore."),
+    "said_youd_like": ("So you said you'd like more time to yourself.",
+                       "I just want an evening off now and then."),
 }
 NOT_REFLECTIONS = {
     "question": ("What did you do after that?", "He yelled at me in front of everyone."),
@@ -105,6 +110,16 @@ NOT_REFLECTIONS = {
     "plan_with_us": ("You're coming with us on Sunday.", "I don't want to stay home alone."),
     "apology": ("You're right, I should have called when you said.", "You said you'd call at six."),
     "own_gist": ("So the main thing for me is sleep, not the money.", "What matters most to you?"),
+    # accusations: the partner's past doings held against them
+    "broken_promise": ("you said you'd pick up the kids and i got a call at four", "I was busy."),
+    "said_nothing": ("And you said nothing, not one word.", "What was I supposed to say?"),
+    "didnt_even": ("You didn't even look up when I came in.", "I was tired."),
+    "past_action": ("You left the back door open again.", "I didn't."),
+    "say_that_but": ("You say that, but last week you forgot twice.", "I'll remember this time."),
+    "sound_like_me": ("That does sound like me.", "You always hum when you cook."),
+    "as_it_sounds": ("Odd as it sounds.", "So the quiet is what you miss about the old flat."),
+    "own_view": ("I feel like I'm the strict one and you get to be the fun one.", "That's not true."),
+    "takes_up_proposal": ("Fifty each sounds good.", "Let's each keep fifty a month for hobbies."),
 }
 
 
@@ -163,6 +178,12 @@ VALIDATION = {
     "intensified_normal": "What you're feeling is totally normal.",
     "fair_point": "Fair point, I hadn't thought of that.",
     "i_hear_how": "I hear how much that scared you.",
+    "not_silly": "It's not silly at all.",
+    "wear_anybody_down": "Three nights in a row would wear anybody down.",
+    "such_a_feeling": "That must be such a lonely feeling.",
+    "more_than_fair": "That's more than fair.",
+    "lot_of_sense": "That makes a lot of sense.",
+    "know_it_gets_to_you": "I know it gets under your skin.",
 }
 NOT_VALIDATION = {
     "disagreement": "That doesn't make any sense to me.",
@@ -171,6 +192,8 @@ NOT_VALIDATION = {
     "intensified_concession": "That's totally fair, I forgot again. Sorry.",
     "health_advice": "Sugary drinks are really bad for you.",
     "plain_normal": "The test results came back normal.",
+    "own_view_i_know": "I know it's her birthday, but it's a Tuesday.",
+    "own_words_unfair": "Sorry, that was unfair of me.",
 }
 CRITICISM = {
     "you_always": "You're late again. You always do this.",
@@ -195,6 +218,19 @@ CRITICISM = {
     "seriously_still": "Are you seriously still in bed?",
     "rather_than_anything": "You'd rather stay at the office than help with anything here.",
     "glued_to": "you're glued to that laptop all weekend",
+    "oh_please": "Oh please. You didn't even call.",
+    "oh_please_asr": "oh please you were out all night",
+    "sound_like_mother": "Honestly, you sound just like my mother.",
+    "acting_like_child": "You're acting like a toddler about the car.",
+    "you_grow_up": "No, you grow up.",
+    "do_this_every_time": "You do that every time we have people over.",
+    "nothing_your_fault": "Nothing is ever your fault, is it?",
+    "for_once": "Could you back me up for once?",
+    "rich_coming_from_you": "That's rich coming from you.",
+    "another_one_of_your": "Great, another one of your brilliant plans.",
+    "mock_echo": "You? You can't boil an egg.",
+    "closing_happy": "Fine. Done. Happy?",
+    "happy_now_asr": "fine its done happy now",
 }
 NOT_CRITICISM = {
     "positive_absolute": "You always make me laugh when I'm down.",
@@ -214,6 +250,12 @@ NOT_CRITICISM = {
     "rather_preference": "You'd rather have the window seat, right?",
     "seriously_sympathy": "Seriously? That's awful.",
     "grow_up_mid_sentence": "I hope the kids grow up near the sea.",
+    "for_once_about_a_thing": "The bus was on time for once.",
+    "for_once_agree": "For once I agree with the weather forecast.",
+    "sound_like_fun": "You sound like you had a great time.",
+    "surprised_you": "You? You got the job?",
+    "happy_now_asr_own": "i'm so happy now",
+    "sincere_happy": "Are you happy?",
 }
 APOLOGY = {
     "sorry": "I'm sorry, I should have texted.",
@@ -240,6 +282,14 @@ FEELING = {
     "new_emotion_word": "I'm honestly a bit rattled after that call.",
     "bare_sentence": "Thrilled. Also a bit scared of the commute.",
     "keep_worrying": "I keep worrying about the results.",
+    "panicked": "I just panicked.",
+    "starting_to_resent": "I'm starting to resent the commute.",
+    "started_to_dread": "I've started to dread Sundays.",
+    "part_of_me": "Part of me worries we're drifting apart.",
+    "shaken_me": "The call has really shaken me.",
+    "cant_bear": "I can't bear the thought of moving.",
+    "heart_going": "My heart's still going.",
+    "sometimes_feel": "I sometimes feel invisible here.",
 }
 NOT_FEELING = {
     "partner_feeling": "I didn't know you felt that way.",

@@ -5,6 +5,10 @@ out of every bill"), name-calling ("you're so selfish", "you're such a <noun>" u
 kind), and contempt ("that's ridiculous", "what's wrong with you", a sentence opening "whatever" or
 "for God's sake"). Contempt words count when the turn addresses the partner or opens with them as
 a reaction; positive absolutes ("you always make me laugh") and idioms ("you never know") do not.
+Also comparisons ("you sound like my mother", "you act like a spoiled child"), absolutes without
+"always" ("you do this every time", "nothing is ever your fault", "back me up for once"), sarcasm
+("that's rich coming from you", "another one of your little projects"), mockery ("You? You get
+out of breath on the stairs.") and a closing "Happy?".
 """
 
 from __future__ import annotations
@@ -55,7 +59,13 @@ _ABSOLUTE = re.compile(
     rf"\bas usual\b(?=.*\byou)|\b(?:(?:it's|it is) always (?:{_NAGGING}) with you|with you it's always "
     rf"(?:{_NAGGING}))\b|"
     r"\b(?:it's|it is) (?:always )?all about you\b|\btypical (?:of )?you\b|"
-    rf"\b(?:something|some \w+) always (?:\w+ ){{0,3}}with you\b|{_SWEEPING}"
+    rf"\b(?:something|some \w+) always (?:\w+ ){{0,3}}with you\b|{_SWEEPING}|"
+    # "you do this every time money gets tight", "you pull that whenever we argue"
+    r"\byou (?:do|did|pull|say|said) (?:this|that|it)(?: (?:to me|again))? (?:every (?:single )?time|whenever|"
+    r"all the time)\b|"
+    # An absolute that names no "always": "nothing is ever your fault", "nothing's good enough for you"
+    r"\b(?:nothing|no one|nobody)(?:'s| is| was) ever (?:your fault|good enough for you|enough for you)\b|"
+    r"\bnothing(?:'s| is) (?:ever )?good enough for you\b"
 )
 _KIND = (
     r"good|great|sweet|sweetheart|kind|lovely|amazing|wonderful|star|angel|gem|darling|treasure|catch|"
@@ -71,22 +81,41 @@ _NAME_CALLING = re.compile(
     r"\b(?:that's|that is|that was|this is) (?:so |really |just |incredibly )?(?:disrespectful|rude|"
     r"selfish|childish|immature|inconsiderate|condescending|patroni[sz]ing)\b"
 )
+# A comparison that casts the partner as someone else: "you sound like my mother", "you act like a
+# spoiled child" (the insults above that name a kind of person).
+_FAMILY = r"(?:my|your) (?:mother|mum|mom|father|dad|ex|sister|brother|boss|grandma|grandmother|nan)"
+_COMPARISON = re.compile(
+    r"\byou(?:'re| are)? (?:(?:just|so|really|always|being) )*(?:sound(?:ing)?|act(?:ing)?|behav(?:e|ing)|"
+    rf"talk(?:ing)?) (?:exactly |just )?like (?:{_FAMILY}|(?:{_INSULTS})\b)"
+)
 _CONTEMPT = re.compile(
     r"\b(?:(?:that's|that is|this is|it's|you're|you are) (?:so |just |completely |totally )?"
     r"(?:ridiculous|pathetic|absurd|stupid|a joke|nonsense|laughable)|"
     r"what(?:'s| is) wrong with you|are you kidding|are you serious|you've got to be kidding|"
     r"what(?:'s| is) your problem|how (?:hard|difficult) (?:is|can) it be|"
-    r"are you (?:seriously|really|honestly) still)\b"
+    r"are you (?:seriously|really|honestly) still|"
+    # sarcasm at the partner: "that's rich coming from you", "look who's talking", "another one of
+    # your little projects"
+    r"(?:that's |that is )?rich,? coming from you|look who's talking|another one of your(?: little)? \w+|"
+    r"your little (?:projects?|schemes?|hobb(?:y|ies)|ideas?|theories|theory))\b"
 )
 # Scornful replies that only mean contempt when they open the turn ("Whatever. ...").
 _RETORT = re.compile(
-    r"(?:whatever(?=[.,!?]|$)|typical|here we go|grow up|get over it|give me a break|oh please|"
+    r"(?:whatever(?=[.,!?]|$)|typical|here we go|(?:you )?grow up|stop nagging|get over it|give me a break|oh please|"
     r"big deal|who cares|you wish|as if|yeah right|oh my god|of course you did|shut up|"
     r"for (?:god's|heaven's|pete's|goodness'|christ's) sake|for crying out loud|don't start|"
     r"lighten up|get a grip|get over yourself|spare me|give it a rest)\b"
 )
 # A scornful last word: "Fine. It's done. Happy now?"
-_PARTING_SHOT = re.compile(r"(?:^|[.!?] )(?:are you )?happy now\W*$")
+_PARTING_SHOT = re.compile(
+    r"(?:^|[.!?] )(?:are you )?happy now\W*$|[.!?] happy\?$|"
+    # without punctuation (a recogniser's text): "fine it's done happy now", not "i'm happy now"
+    r"^(?!.*\b(?:i'm|i am|we're|we are|be|so|really|very|feel|felt) happy now)\w.*\bhappy now$"
+)
+# Mockery that repeats the partner back in disbelief: "You? You get out of breath on the stairs."
+_MOCK_ECHO = re.compile(r"^(?:oh,? )?you\?+ you\b[^?]*$")
+# "Back me up, for once." "Could you listen, for once?" (not "the bus was on time for once").
+_FOR_ONCE = re.compile(r"\b(?:me|us)(?: up| out| back)?,? for once\b|\byou\b[^.!?]* for once\b")
 _OPENER = re.compile(r"^(?:(?:oh|oh come on|come on|no|well|wow|ugh|god|okay|so|and|yeah|honestly),? )*")
 _ADDRESSED = re.compile(r"\byou(?:r|'re|'ve|'d|'ll)?\b")
 
@@ -94,13 +123,17 @@ _ADDRESSED = re.compile(r"\byou(?:r|'re|'ve|'d|'ll)?\b")
 def is_criticism(utterance: Utterance) -> bool:
     """True when the turn criticises the partner or shows contempt."""
     text = utterance.text
-    if _ABSOLUTE.search(text) or _PARTING_SHOT.search(text):
+    if (_ABSOLUTE.search(text) or _PARTING_SHOT.search(text) or _MOCK_ECHO.search(text)
+            or _COMPARISON.search(text) or _FOR_ONCE.search(text)):
         return True
     named = _NAME_CALLING.search(text)
     if named and (named.group().startswith("you") or _ADDRESSED.search(text)):
         return True
     for sentence in utterance.sentences:
-        if _RETORT.match(sentence.text, _OPENER.match(sentence.text).end()):
+        # Try the retort at the sentence start too: the openers include "oh", which begins
+        # "oh please" and would otherwise be stripped before the retort is looked for.
+        starts = {0, _OPENER.match(sentence.text).end()}
+        if any(_RETORT.match(sentence.text, start) for start in starts):
             return True
     opening = _OPENER.match(text).end()
     contempt = _CONTEMPT.search(text)

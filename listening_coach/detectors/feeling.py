@@ -27,16 +27,22 @@ EMOTIONS = (
     "humiliated|useless|worthless|unwanted|neglected|overlooked|taken for granted|let down"
 )
 _INTENSIFIERS = (
-    r"(?:(?:so|really|very|a bit|a little|kind of|sort of|quite|pretty|just|too|also|still|more|"
+    r"(?:(?:so|really|very|a bit|a little|kind of|sort of|quite|pretty|just|too|also|still|more|sometimes|often|"
     r"getting|starting to|feeling|honestly|actually|totally|incredibly|extremely|super) )*"
 )
 _FEELING = re.compile(
     rf"\b(?:i {_INTENSIFIERS}(?:feel|felt)\b(?! free)|"
-    r"my (?:stomach|heart) (?:dropped|sank|sinks|is pounding|was pounding|races|was racing)|"
+    r"my (?:stomach|heart)(?:'s| is| was)? (?:still )?(?:dropped|sank|sinks|pounding|races|racing|going)\b|"
     r"i(?:'ve| have) been (?:shaking|crying|in tears|on edge)|(?:it|that) (?:really |still )?stings\b|"
     rf"i(?:'m| am|'ve been| have been| was| get| got) {_INTENSIFIERS}(?:{EMOTIONS})\b|"
     rf"(?:makes?|made|making) me {_INTENSIFIERS}(?:feel|{EMOTIONS})\b|"
     r"i (?:love|hate|miss|dread|fear|worry)\b|i'm in love\b|breaks my heart|"
+    # verbs of feeling: "I just panicked", "I'm starting to resent it", "I've started to dread"
+    r"i(?:'m|'ve| am| have)? (?:(?:just|really|totally|kind of|a bit|started|starting|begun|beginning) "
+    r"(?:to )?)*(?:panic|panicked|panicking|resent|resented|dread|dreaded|worried|freaked out)\b|"
+    r"part of me (?:worries|fears|dreads|feels|is (?:scared|worried|afraid|sad|angry|relieved))\b|"
+    r"(?:has|have|'s) (?:really |properly |totally )?(?:shaken|rattled|scared|upset|frightened) me\b|"
+    r"i (?:just |really )?can't (?:bear|stand) (?:the thought|the idea|being|it)\b|"
     r"(?<!\bhear that )(?<!\bknow that )(?<!\bsee that )"
     r"(?:it|that|this) (?:really |still |kind of )?(?:hurts|hurt)\b(?! (?:you|him|her|them))|"
     r"i keep (?:panicking|worrying|crying|shaking))"

@@ -5,7 +5,9 @@ frame ("it sounds like", "what I'm hearing", "so you're saying", "part of you");
 the partner's inner state ("you feel", "you're worried", "you don't want"); one with the partner
 as subject, including "so ..." summaries ("so, a long week at your mum's"); a "so ..." summary that
 names the gist ("so the real worry is March, not the pizzas"); and one that reuses much of the
-partner's wording without the speaker talking about themselves. Two kinds together,
+partner's wording without the speaker talking about themselves. A sentence that holds the
+partner's past doings against them ("you said you'd ...", "you didn't even ...", "you left the
+gate open") is an accusation and gives no cue. Two kinds together,
 or one in a statement said without '?', make a confident reflection; one kind only in sentences
 ending with '?' makes a possible one (on AnnoMI about half of those are reflections).
 """
@@ -18,7 +20,8 @@ from listening_coach.detectors.questions import is_interrogative
 from listening_coach.detectors.text import Sentence, Utterance
 
 _FRAME = re.compile(
-    r"\b(?:sounds? (?:like|as if|as though)|it sounds|(?:it|that) seems (?:like|that|as if|to me)|"
+    # not "that does sound like me" (about the speaker) or "silly as it sounds"
+    r"\b(?:sounds? (?:like(?! (?:me|us)\b)|as if|as though)|(?<!\bas )it sounds|(?:it|that) seems (?:like|that|as if|to me)|"
     r"seems like|you seem|you sound|what i(?:'m| am) hearing|what i hear|i hear (?:that )?you(?:'re)? "
     r"(?:say|feel|want|need|think)|i(?:'m| am) hearing|you(?:'re| are) saying|you said|you mentioned|"
     r"if i understand|in other words|part of you|on (?:the )?one hand|on the other hand|"
@@ -37,7 +40,7 @@ _YOU_STATE = re.compile(
     rf" (?:{'|'.join(_STATE.split())}|don't|didn't|can't|aren't|weren't|haven't|worried|afraid|scared|"
     r"concerned|upset|angry|frustrated|sad|tired|proud|happy|ready|sure|unsure|torn|stuck|able|"
     r"willing|interested|thinking|wondering|hoping|trying|doing|going through|dealing|having|"
-    r"getting|finding|struggling|saying|looking|feeling|considering|open|comfortable|confident|"
+    r"getting|finding|struggling|saying|looking|feeling|missing|considering|open|comfortable|confident|"
     r"determined|committed|ambivalent|hesitant|reluctant|overwhelmed|stressed|lonely|alone|"
     r"right that|quite|certainly|definitely|someone|somebody|a person|the kind|the type|one of)\b"
 )
@@ -54,6 +57,39 @@ _GIST = re.compile(
     r"fear|concern|question|point)\b|\b(?:it's|it is|it was) (?:not|less|more) (?:really |so much |just )?"
     r"(?:about|that|the)\b|\bnot (?:just |really |so much )?(?:about )?(?:the |a |an )?\w+(?: \w+)?, "
     r"(?:it's|it is|but)\b"
+)
+# What the partner did, told back as a complaint, is no reflection of what they said (couples'
+# arguments are full of these; MI counselling has few): a broken promise ("you said you'd do the
+# school run"), their words held against them ("you said nothing", "you said that last year
+# too"), "you didn't even ...", and a plain "you + past action" ("you left the gate open").
+_PAST_ACTION = (
+    r"\w+ed|said|left|let|spent|changed|had|got|went|came|made|took|told|gave|did|didn't|forgot|ate|"
+    r"bought|sat|stood|ran|threw|broke|put|sent|kept|lost|won|wore|drove|rode|paid|brought|caught|"
+    r"chose|hid|hit|knew|met|read|saw|sold|spoke|stole|swore|wrote|woke|slept"
+)
+_ACCUSES = re.compile(
+    r"\byou (?:said|told me|promised)(?: me)?(?: that)? (?:you'd|you would|you'll|you were going to|"
+    r"you were gonna)(?! (?:like|love|prefer|rather|want)\b)|"
+    r"\byou (?:said|told me) (?:nothing|sure|yes|fine|okay|no)\b|"
+    r"\byou said (?:that|it)\b.*\b(?:too|again|last \w+|before)$|"
+    r"\byou (?:didn't|couldn't|wouldn't) even\b|"
+    r"\byou say that(?:,? but| now| every time| all the time| a lot)\b"
+)
+# The speaker's own view: "I feel like I'm the cop and you get to be the fun parent".
+_OWN_VIEW = re.compile(r"^i (?:feel|felt|think|thought)\b")
+# A partner's proposal ("let's each have fifty", "maybe you own towels") or their own "so ..."
+# summary: a reply that only reuses its words takes it up ("Fifty each sounds good"), it does not
+# reflect it.
+_PROPOSAL = re.compile(
+    r"\b(?:let's|maybe you|maybe we|how about|how would you feel about|what if|why don't we|we could|"
+    r"you could)\b"
+)
+_ACTION = re.compile(rf"^you (?!used\b)(?:{_PAST_ACTION})\b")
+# A past action told with what it meant to the partner can still be a reflection:
+# "you put effort in and it felt like nobody noticed".
+_FELT = re.compile(
+    r"\b(?:felt|feel|feeling|hurt|scared|afraid|frightened|fright|worried|lonely|alone|upset|angry|sad|"
+    r"nobody|noticed)\b"
 )
 _YOU = frozenset("you you're you've you'd".split())
 _PARTNER = frozenset("you you're you've you'd your yourself".split())
@@ -122,7 +158,8 @@ def _cues(sentence: Sentence, earlier: set[str]) -> set[str]:
     found = set()
     if _FRAME.search(text):
         found.add("frame")
-    if len(sentence.core) >= 3 and _YOU_STATE.search(text) and not _ADVICE.search(text):
+    if (len(sentence.core) >= 3 and _YOU_STATE.search(text) and not _ADVICE.search(text)
+            and not _OWN_VIEW.search(text)):
         found.add("inner state")
     if _restates(sentence, earlier):
         found.add("restates")
@@ -131,7 +168,19 @@ def _cues(sentence: Sentence, earlier: set[str]) -> set[str]:
     leaders = sentence.tokens[: len(sentence.tokens) - len(sentence.core)]
     if "so" in leaders and _GIST.search(text) and not _SPEAKER & set(sentence.tokens):
         found.add("gist")
+    if _ACCUSES.search(text):
+        return set()
+    if found == {"about partner"} and _ACTION.search(text) and not _FELT.search(text):
+        return set()
     return found
+
+
+def _takes_up(previous: Utterance) -> bool:
+    """True when the partner's turn proposes something or sums up with "so ..." (a gist cue)."""
+    if _PROPOSAL.search(previous.text):
+        return True
+    return any("gist" in _cues(sentence, set()) for sentence in previous.sentences
+               if not is_interrogative(sentence))
 
 
 def reflection_certainty(utterance: Utterance, previous: Utterance | None) -> str | None:
@@ -154,6 +203,6 @@ def reflection_certainty(utterance: Utterance, previous: Utterance | None) -> st
         found = _cues(sentence, earlier)
         cues |= found
         plain = plain or bool(found) and not sentence.asked
-    if not cues:
+    if not cues or cues == {"restates"} and previous is not None and _takes_up(previous):
         return None
     return "confident" if len(cues) >= 2 or plain else "possible"

@@ -14,24 +14,24 @@ from listening_coach.detectors.text import Utterance
 
 _HARD = (
     "hard|tough|difficult|awful|terrible|horrible|rough|painful|frustrating|exhausting|scary|"
-    "stressful|upsetting|overwhelming|lonely|heartbreaking|unfair|infuriating"
+    "stressful|upsetting|overwhelming|lonely|heartbreaking|unfair|infuriating|isolating"
 )
 _HARD_OR_BAD = _HARD + "|really bad|so bad"  # "bad for you" is advice about health, not validation
 _VALIDATION = re.compile(
     r"\b(?:(?:that|it|this) (?:totally |completely |really |all |just )?makes (?:total |complete |"
-    r"perfect )?sense|makes (?:total |complete |perfect )?sense (?:that|to me|why)|"
+    r"perfect |a lot of |so much )?sense|makes (?:total |complete |perfect )?sense (?:that|to me|why)|"
     r"(?:that's|that is|it's|it is) (?:totally |completely |so |very |perfectly )?understandable|"
     r"i (?:totally |completely |really )?(?:understand|get|see|know) (?:why|how|that you|where you|"
-    r"what you mean|it|that)|i can (?:totally |really |completely )?(?:see|understand|imagine) "
+    r"what you mean|it(?!'s| is| was)|that)|i can (?:totally |really |completely )?(?:see|understand|imagine) "
     r"(?:why|how|that)|no wonder|of course you(?:'re| are| were| feel| felt|'d)|"
     r"of course (?:it|that)(?:'s| is| was| would| does| did| hurts?| stung| matters| (?:got|gets) to you|"
     r" upset you| bother(?:s|ed)? you| scared you)\b|anyone would|"
-    r"anybody would|who wouldn't|i would too|i'd feel the same|i would feel the same|"
+    r"anybody would|who wouldn't|would (?:\w+ )?(?:anyone|anybody)(?: down| out)?|i would too|i'd feel the same|i would feel the same|"
     r"(?:it's|it is|that's|that is) (?:completely |totally |perfectly |so |such a |a )?"
     r"(?:normal|natural|okay|ok|fine|valid|reasonable|fair) (?:thing )?(?:to (?:feel|be|want|worry|ask|"
     r"need)|way to feel|feeling|reaction)|you have every right|you've got every right|your feelings "
     r"(?:are|make)|(?:that's|that is|it's) valid|i don't blame you|you're not wrong|"
-    r"(?:that|it) (?:sounds|must be|must have been|was|is) (?:really |so |very |pretty |incredibly )?"
+    r"(?:that|it) (?:sounds|must be|must have been|was|is) (?:really |so |very |pretty |incredibly |such an? )?"
     rf"(?:{_HARD_OR_BAD})|i hear you|that's a (?:really |very )?(?:good|fair|great|reasonable) point|"
     r"that's (?:a )?(?:really )?reasonable|that's outrageous|"
     # "a fair thing to be scared about", "a natural reaction", "totally understandable"
@@ -50,16 +50,22 @@ _VALIDATION = re.compile(
     # "what you feel is completely natural": an intensifier keeps out plain facts ("that's normal")
     r"(?:is|are|'s|was|feels?) (?:totally|completely|perfectly|entirely) (?:reasonable|understandable|natural|"
     r"normal|valid)|i hear (?:that (?:it|this|that)|how)\b|"
-    r"you(?:'re| are) not (?:overreacting|being (?:silly|dramatic|unreasonable)|imagining (?:it|things)))\b"
+    r"you(?:'re| are) not (?:overreacting|being (?:silly|dramatic|unreasonable)|imagining (?:it|things))|"
+    # reassurance about the partner's feeling: "it's not silly at all", "that's not stupid"
+    r"(?:it's|it is|that's|that is) not (?:silly|stupid|dumb|weird|daft)\b(?! (?:of|to|for) )"
+    r")\b"
 )
-_AGREEMENT = re.compile(r"\b(?:you're right|you are right|that's (?:completely |totally |perfectly )?fair|"
+_AGREEMENT = re.compile(r"\b(?:you're right|you are right|that's (?:completely |totally |perfectly |more than )?fair|"
                         r"fair enough|(?:good|fair) point|you(?:'ve got| have) a point|(?:that's|that is) true)\b")
+_OWN_UNFAIR = re.compile(r"(?:that|it) (?:was|is) (?:really |so |very |pretty |incredibly )?unfair")
 _APOLOGY_HINT = re.compile(r"\b(?:sorry|apologi[sz]e|my fault|my bad|on me)\b")
 
 
 def is_validation(utterance: Utterance) -> bool:
     """True when the turn validates the partner's feelings or view."""
     text = utterance.text
-    if _VALIDATION.search(text):
+    found = _VALIDATION.search(text)
+    # "sorry, that was unfair" judges the speaker's own words, not the partner's situation
+    if found and not (_APOLOGY_HINT.search(text) and _OWN_UNFAIR.fullmatch(found.group())):
         return True
     return bool(_AGREEMENT.search(text)) and not _APOLOGY_HINT.search(text)
