@@ -171,5 +171,21 @@ def test_a_local_speaker_takes_its_voice_only_from_pieces_it_holds():
               Piece(np.arange(change + span, change + 2 * span), alex)]
     embeddings, seconds = _local_embeddings(pieces, np.zeros((0, 80), np.float32), local)
     assert float(embeddings[0, 0] @ sam) > 0.999 and float(embeddings[0, 1] @ alex) > 0.999
-    assert seconds[0, 0] == pytest.approx(2 * span * FRAME_STEP) and seconds[0, 1] == pytest.approx(span * FRAME_STEP)
+    assert seconds[0, 0] == pytest.approx(change * FRAME_STEP)  # its one-voice speech, held or not
+    assert seconds[0, 1] == pytest.approx((FRAMES - change) * FRAME_STEP)
     assert np.isnan(embeddings[0, 2]).all() and seconds[0, 2] == 0
+
+
+def test_enrolled_voices_start_the_two_means_and_keep_their_order():
+    sam, alex = directions(2)
+    a, b = voice(sam, 6), voice(alex, 6)
+    talk = windows([a[0], b[0]], [b[1], a[1]], [a[2]], [b[2], a[3]], [a[4], b[3]], [b[4]], [a[5], b[5]])
+    usable = ~np.isnan(talk[..., 0])
+    seconds = np.where(usable, 2.0, 0.0)
+    for order in ([alex, sam], [sam, alex]):  # the enrolled voices, a little off this recording's
+        start = np.stack([voice(v, 1, spread=0.6)[0] for v in order])
+        centroids = _centroids(talk, seconds, usable, 2, start=start)
+        assert np.argmax(centroids @ np.stack(order).T, axis=1).tolist() == [0, 1]
+        fitted = [float(c @ v) for c, v in zip(centroids, order)]
+        enrolled = [float(s @ v) for s, v in zip(start, order)]
+        assert min(np.subtract(fitted, enrolled)) > 0  # adapted towards this recording's voices

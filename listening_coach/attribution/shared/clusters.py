@@ -82,8 +82,9 @@ def find_people(
     embeddings, seconds = _local_embeddings(pieces, features, local)
     active = local.activity.any(axis=1)
     usable = ~np.isnan(embeddings[..., 0]) & (seconds >= MIN_CLUSTER_SECONDS)
-    if voices:
-        centroids = np.stack([_clip_embedding(v) for v in voices])
+    if voices:  # the enrolled voices start the two-means, which then adapts them to this recording
+        enrolled = np.stack([_clip_embedding(v) for v in voices])
+        centroids = _centroids(embeddings, seconds, usable, len(enrolled), start=enrolled)
     else:
         wanted = n_speakers or (2 if _two_voices_apart(embeddings, usable) else 1)
         centroids = _centroids(embeddings, seconds, usable, wanted)
@@ -93,7 +94,7 @@ def find_people(
 
 def _local_embeddings(pieces: Sequence[Piece], features: np.ndarray,
                       local: LocalActivity) -> tuple[np.ndarray, np.ndarray]:
-    """Embedding (NaN without enough speech) and its seconds of speech per (window, local speaker).
+    """Embedding (NaN without enough speech) and seconds of one-voice speech per (window, local speaker).
 
     A local speaker's embedding is the mean of the pieces whose one-voice frames it holds (at
     least `PURITY` of them) in its window, weighted by the frames it holds. One that holds no
@@ -114,13 +115,13 @@ def _local_embeddings(pieces: Sequence[Piece], features: np.ndarray,
             if owned[k] >= PURITY * piece.frames.size:
                 sums[w, k] += owned[k] * piece.embedding
                 held[w, k] += owned[k]
-    seconds = held * segmentation.FRAME_STEP
-    embeddings = np.where((seconds >= MIN_EMBED_SECONDS)[..., None], _unit(sums), np.nan).astype(np.float32)
-    _embed_unheld(embeddings, seconds, clean, features)
-    return embeddings, seconds
+    embeddings = np.where((held * segmentation.FRAME_STEP >= MIN_EMBED_SECONDS)[..., None], _unit(sums),
+                          np.nan).astype(np.float32)
+    _embed_unheld(embeddings, clean, features)
+    return embeddings, clean.sum(axis=1) * segmentation.FRAME_STEP
 
 
-def _embed_unheld(embeddings: np.ndarray, seconds: np.ndarray, clean: np.ndarray, features: np.ndarray) -> None:
+def _embed_unheld(embeddings: np.ndarray, clean: np.ndarray, features: np.ndarray) -> None:
     """In place: embed each local speaker that holds no piece but has enough one-voice frames."""
     owner = feature_frames(len(features))
     n_frames = clean.shape[1]
@@ -133,9 +134,7 @@ def _embed_unheld(embeddings: np.ndarray, seconds: np.ndarray, clean: np.ndarray
             wanted.append((w, k))
             selections.append(features[chosen])
     if selections:
-        index = tuple(np.array(wanted).T)
-        embeddings[index] = speaker_embedding.campplus_embed_many(selections)
-        seconds[index] = [len(s) * speaker_embedding.FRAME_STEP for s in selections]
+        embeddings[tuple(np.array(wanted).T)] = speaker_embedding.campplus_embed_many(selections)
 
 
 def _clip_embedding(clip: np.ndarray) -> np.ndarray:
@@ -162,18 +161,25 @@ def _two_voices_apart(embeddings: np.ndarray, usable: np.ndarray) -> bool:
     return any(distance > DIFFERENT_VOICES for distance, *_ in _pairs(embeddings, usable))
 
 
-def _centroids(embeddings: np.ndarray, seconds: np.ndarray, usable: np.ndarray, wanted: int) -> np.ndarray:
-    """Unit centroids of `wanted` (1 or 2) people, by constrained two-means over the usable embeddings."""
+def _centroids(embeddings: np.ndarray, seconds: np.ndarray, usable: np.ndarray, wanted: int,
+               start: np.ndarray | None = None) -> np.ndarray:
+    """Unit centroids of `wanted` (1 or 2) people, by constrained two-means over the usable embeddings.
+
+    `start` (wanted, 192), e.g. enrolled voices, is where the two-means begins and what is
+    returned when the recording gives nothing to fit; person i stays the one nearest start[i].
+    """
     if not usable.any():
         usable = ~np.isnan(embeddings[..., 0])
     if not usable.any():
-        return np.zeros((wanted, embeddings.shape[-1]), dtype=np.float32)
+        return np.zeros((wanted, embeddings.shape[-1]), dtype=np.float32) if start is None else start
     weights = np.where(usable, seconds, 0.0)
     mean = _unit((np.nan_to_num(embeddings) * weights[..., None]).sum(axis=(0, 1)))[None]
     if wanted == 1:
         return mean
     pairs = _pairs(embeddings, usable)
-    if pairs:
+    if start is not None:
+        centroids = start
+    elif pairs:
         _, w, k1, k2 = max(pairs)
         centroids = np.stack([embeddings[w, k1], embeddings[w, k2]])
     else:  # asked for two without a window that shows two: split along the main direction
@@ -191,6 +197,8 @@ def _centroids(embeddings: np.ndarray, seconds: np.ndarray, usable: np.ndarray, 
         if (np.linalg.norm(updated, axis=1) == 0).any():
             break
         centroids = _unit(updated)
+    if start is not None and np.trace(centroids @ start.T) < np.trace(centroids[::-1] @ start.T):
+        centroids = centroids[::-1]
     return centroids
 
 
