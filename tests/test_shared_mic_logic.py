@@ -169,7 +169,7 @@ def test_a_local_speaker_takes_its_voice_only_from_pieces_it_holds():
     pieces = [Piece(np.arange(0, span), sam), Piece(np.arange(span, 2 * span), sam),
               Piece(np.arange(change - span // 2, change + span // 2), blend),
               Piece(np.arange(change + span, change + 2 * span), alex)]
-    embeddings, seconds = _local_embeddings(pieces, np.zeros((0, 80), np.float32), local)
+    embeddings, seconds = _local_embeddings(pieces, np.zeros(0, np.float32), local)
     assert float(embeddings[0, 0] @ sam) > 0.999 and float(embeddings[0, 1] @ alex) > 0.999
     assert seconds[0, 0] == pytest.approx(change * FRAME_STEP)  # its one-voice speech, held or not
     assert seconds[0, 1] == pytest.approx((FRAMES - change) * FRAME_STEP)

@@ -90,3 +90,12 @@ def test_embedding_many_selections_at_once_equals_one_by_one():
     assert together.shape == (len(selections), 192)
     assert np.abs(together - alone).max() < 1e-4
     assert se.campplus_embed_many([]).shape == (0, 192)
+
+
+def test_frames_of_a_stretch_equal_the_whole_recordings_frames_there():
+    samples = _audio("chores.mono.flac")
+    whole = se.campplus_features(samples)
+    for first, count in [(0, 150), (1234, 150), (len(whole) - 40, 150)]:
+        stretch = se.campplus_frames(samples, first, count)
+        assert stretch.shape == whole[first : first + count].shape
+        assert np.array_equal(stretch, whole[first : first + count])

@@ -63,6 +63,16 @@ def campplus_features(samples: np.ndarray) -> np.ndarray:
     return _kaldi_log_bands(_mono(samples))
 
 
+def campplus_frames(samples: np.ndarray, first: int, count: int) -> np.ndarray:
+    """Frames `first` to `first + count - 1` of `campplus_features(samples)`, from only the samples they need.
+
+    Each frame depends on its own 25 ms alone, so this equals slicing the whole recording's
+    features without holding them all (fewer frames where the recording ends).
+    """
+    first = max(first, 0)
+    return campplus_features(samples[first * _HOP : (first + count - 1) * _HOP + _WINDOW])
+
+
 def campplus_embed(features: np.ndarray) -> np.ndarray:
     """CAM++ speaker embedding of the given filterbank frames.
 

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ...audio import Recording
-from ...models import speaker_embedding
 from ...spans import merge_spans, pad_spans, subtract_spans
 from ...transcribe import ProgressCallback, Region, TranscribeOptions, transcribe
 from ...types import Span, Transcript
@@ -52,9 +51,8 @@ def diarize(
     `on_progress` is told the seconds of audio each step has covered, `PASSES` times in all.
     """
     local = local_activity(signal, on_progress)
-    features = speaker_embedding.campplus_features(signal)
-    looked = one_voice_pieces(features, voices_counted(local) == 1, on_progress)
-    people = find_people(looked, features, local, n_speakers=n_speakers, voices=voices)
+    looked = one_voice_pieces(signal, voices_counted(local) == 1, on_progress)
+    people = find_people(looked, signal, local, n_speakers=n_speakers, voices=voices)
     on = voice_frames(local, people)
     centroids = people.centroids
     if people.count == 1 and n_speakers is None:

@@ -21,7 +21,7 @@ from scipy.optimize import linear_sum_assignment
 from ...models import segmentation, speaker_embedding
 from ...spans import spans_to_mask
 from ...vad import speech_spans
-from .local import STEP_FRAMES, LocalActivity
+from .local import HOP_SAMPLES, STEP_FRAMES, LocalActivity
 from .pieces import Piece, feature_frames
 
 DIFFERENT_VOICES = 0.4
@@ -67,19 +67,19 @@ class People:
 
 def find_people(
     pieces: Sequence[Piece],
-    features: np.ndarray,
+    signal: np.ndarray,
     local: LocalActivity,
     *,
     n_speakers: int | None = None,
     voices: Sequence[np.ndarray] = (),
 ) -> People:
     """Link the local speakers of `local` into people, by the voices of the one-voice `pieces`
-    (and `features`, the recording's CAM++ frames, for local speakers without a piece).
+    (and the 16 kHz mono `signal` itself for local speakers without a piece).
 
     `n_speakers` is 1, 2 or None (decide: one or two). With `voices` (one clip per person, in id
     order) the people are those voices, in that order.
     """
-    embeddings, seconds = _local_embeddings(pieces, features, local)
+    embeddings, seconds = _local_embeddings(pieces, signal, local)
     active = local.activity.any(axis=1)
     usable = ~np.isnan(embeddings[..., 0]) & (seconds >= MIN_CLUSTER_SECONDS)
     if voices:  # the enrolled voices start the two-means, which then adapts them to this recording
@@ -92,14 +92,14 @@ def find_people(
     return People(assignment=_assign(embeddings, active, centroids), centroids=centroids, voices_heard=heard)
 
 
-def _local_embeddings(pieces: Sequence[Piece], features: np.ndarray,
+def _local_embeddings(pieces: Sequence[Piece], signal: np.ndarray,
                       local: LocalActivity) -> tuple[np.ndarray, np.ndarray]:
     """Embedding (NaN without enough speech) and seconds of one-voice speech per (window, local speaker).
 
     A local speaker's embedding is the mean of the pieces whose one-voice frames it holds (at
     least `PURITY` of them) in its window, weighted by the frames it holds. One that holds no
-    such piece (a short turn between two others) is embedded from its own one-voice frames in
-    `features` (the recording's CAM++ frames).
+    such piece (a short turn between two others) is embedded from its own one-voice frames of
+    `signal`.
     """
     n_windows, n_frames, n_local = local.activity.shape
     clean = local.activity & (local.activity.sum(axis=2, keepdims=True) == 1)
@@ -117,20 +117,23 @@ def _local_embeddings(pieces: Sequence[Piece], features: np.ndarray,
                 held[w, k] += owned[k]
     embeddings = np.where((held * segmentation.FRAME_STEP >= MIN_EMBED_SECONDS)[..., None], _unit(sums),
                           np.nan).astype(np.float32)
-    _embed_unheld(embeddings, clean, features)
+    _embed_unheld(embeddings, clean, signal)
     return embeddings, clean.sum(axis=1) * segmentation.FRAME_STEP
 
 
-def _embed_unheld(embeddings: np.ndarray, clean: np.ndarray, features: np.ndarray) -> None:
+def _embed_unheld(embeddings: np.ndarray, clean: np.ndarray, signal: np.ndarray) -> None:
     """In place: embed each local speaker that holds no piece but has enough one-voice frames."""
-    owner = feature_frames(len(features))
     n_frames = clean.shape[1]
+    window_features = round(segmentation.WINDOW_SAMPLES / segmentation.SAMPLE_RATE / speaker_embedding.FRAME_STEP)
     wanted, selections = [], []
     for w, k in zip(*np.nonzero(np.isnan(embeddings[..., 0]) & (clean.sum(axis=1) * segmentation.FRAME_STEP
                                                                   >= MIN_EMBED_SECONDS))):
-        lo, hi = np.searchsorted(owner, [w * STEP_FRAMES, w * STEP_FRAMES + n_frames])
-        chosen = lo + np.flatnonzero(clean[w, owner[lo:hi] - w * STEP_FRAMES, k])
-        if chosen.size * speaker_embedding.FRAME_STEP >= MIN_EMBED_SECONDS:
+        first = round(w * HOP_SAMPLES / segmentation.SAMPLE_RATE / speaker_embedding.FRAME_STEP)
+        features = speaker_embedding.campplus_frames(signal, first, window_features)
+        frames = feature_frames(len(features), first) - w * STEP_FRAMES
+        inside = (frames >= 0) & (frames < n_frames)
+        chosen = inside & clean[w, np.clip(frames, 0, n_frames - 1), k]
+        if chosen.sum() * speaker_embedding.FRAME_STEP >= MIN_EMBED_SECONDS:
             wanted.append((w, k))
             selections.append(features[chosen])
     if selections:

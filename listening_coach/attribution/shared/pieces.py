@@ -32,9 +32,10 @@ PIECES_AT_ONCE = 64
 """Pieces embedded together (batches of equal length run faster)."""
 
 
-def feature_frames(n_features: int) -> np.ndarray:
-    """For each of a recording's CAM++ feature frames, the global segmentation frame nearest its centre."""
-    return frame_of(np.arange(n_features) * speaker_embedding.FRAME_STEP + FEATURE_WINDOW / 2)
+def feature_frames(count: int, first: int = 0) -> np.ndarray:
+    """For the recording's CAM++ frames `first` to `first + count - 1`, the global segmentation frame
+    nearest each one's centre."""
+    return frame_of((first + np.arange(count)) * speaker_embedding.FRAME_STEP + FEATURE_WINDOW / 2)
 
 
 @dataclass(frozen=True)
@@ -45,16 +46,14 @@ class Piece:
     embedding: np.ndarray
 
 
-def one_voice_pieces(features: np.ndarray, alone: np.ndarray,
+def one_voice_pieces(signal: np.ndarray, alone: np.ndarray,
                      on_progress: Callable[[float], None] | None = None) -> list[Piece]:
-    """The pieces of a recording that are mostly one voice (`alone`, per global frame).
+    """The pieces of the 16 kHz mono `signal` that are mostly one voice (`alone`, per global frame).
 
-    `features` are the recording's CAM++ frames. `on_progress` is told the seconds of audio
-    embedded, batch by batch.
+    `on_progress` is told the seconds of audio embedded, batch by batch.
     """
     n_frames = alone.size
-    owner = np.clip(feature_frames(len(features)), 0, n_frames - 1)
-    duration = len(features) * speaker_embedding.FRAME_STEP
+    duration = signal.size / speaker_embedding.SAMPLE_RATE
     per_piece = round(PIECE / speaker_embedding.FRAME_STEP)
     found, selections = [], []
     for start in np.arange(0.0, max(duration - PIECE, 0.0) + HOP / 2, HOP):
@@ -63,8 +62,9 @@ def one_voice_pieces(features: np.ndarray, alone: np.ndarray,
         if mine.size == 0 or mine.size < MIN_ONE_VOICE * frames.size:
             continue
         first = round(start / speaker_embedding.FRAME_STEP)
-        keep = first + np.flatnonzero(alone[owner[first : first + per_piece]])
-        if keep.size >= speaker_embedding.MIN_FRAMES:
+        features = speaker_embedding.campplus_frames(signal, first, per_piece)
+        keep = alone[np.clip(feature_frames(len(features), first), 0, n_frames - 1)]
+        if keep.sum() >= speaker_embedding.MIN_FRAMES:
             found.append(mine)
             selections.append(features[keep])
     embeddings = []
