@@ -23,6 +23,7 @@ from ...spans import merge_spans, pad_spans, subtract_spans
 from ...transcribe import ProgressCallback, Region, TranscribeOptions, transcribe
 from ...types import Span, Transcript
 from ..speakers import REGION_PAD, SPEAKER_IDS
+from ...background import Background
 from .aggregate import voice_frames, voices_counted
 from .clusters import find_people
 from .local import frames_to_spans, local_activity
@@ -35,6 +36,10 @@ if TYPE_CHECKING:
 
 PASSES = 2
 """Passes over the recording while finding speakers (segmentation, embeddings)."""
+
+STAGE = "Transcribing and finding speakers"
+"""The progress stage of the shared-mic analysis: seconds of speech transcribed plus `PASSES`
+times the seconds of audio the speaker search covered."""
 
 
 def diarize(
@@ -76,15 +81,20 @@ def attribute_shared(
     voices: Mapping[str, np.ndarray] | None,
     progress: Progress,
 ) -> Transcript:
-    """Transcribe the mixed signal once and give each word the person whose voice it falls in."""
+    """Transcribe the mixed signal once and give each word the person whose voice it falls in.
+
+    Speakers are found in a second thread while Whisper transcribes: neither keeps both cores
+    busy alone, so together they take little more time than transcription.
+    """
     signal = recording.mono
     regions = pad_spans(speech, REGION_PAD, recording.info.duration)
-    progress.transcribing(sum(s.duration for s in regions))
-    heard = transcribe([Region(signal, span) for span in regions], model_spec=model_spec, options=options,
-                       on_progress=progress.advance)
-    progress.stage("Finding speakers", PASSES * recording.info.duration)
-    activity, voices_heard = diarize(signal, n_speakers=n_speakers, voices=list((voices or {}).values()),
-                                     on_progress=progress.advance)
+    progress.stage(STAGE, sum(s.duration for s in regions) + PASSES * recording.info.duration)
+    finding = Background(lambda advance: diarize(signal, n_speakers=n_speakers, voices=list((voices or {}).values()),
+                                                 on_progress=advance), progress.advance)
+    with finding:
+        heard = transcribe([Region(signal, span) for span in regions], model_spec=model_spec, options=options,
+                           on_progress=progress.advance)
+    activity, voices_heard = finding.result()
     by_speaker = {speaker: tuple(spans) for speaker, spans in zip(SPEAKER_IDS, activity) if spans}
     words = attribute_words(heard, by_speaker)
     return Transcript(words=tuple(words), activity=by_speaker, mics="shared",

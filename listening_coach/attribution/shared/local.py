@@ -67,7 +67,8 @@ def frames_to_spans(mask: np.ndarray) -> list[Span]:
 def local_activity(signal: np.ndarray, on_progress: Callable[[float], None] | None = None) -> LocalActivity:
     """Run the segmentation model on 10 s windows of the 16 kHz mono `signal` every ~2.5 s.
 
-    `on_progress` is told the seconds of audio covered by each batch of windows.
+    `on_progress` is told the seconds of audio covered by each batch of windows (the whole
+    recording's length in all).
     """
     hop = HOP_SAMPLES
     size = segmentation.WINDOW_SAMPLES
@@ -81,7 +82,7 @@ def local_activity(signal: np.ndarray, on_progress: Callable[[float], None] | No
             windows[i, : piece.size] = piece
         batches.append(segmentation.speaker_activity(segmentation.powerset_log_probs(windows), soft=False))
         if on_progress:
-            on_progress(count * hop / segmentation.SAMPLE_RATE)
+            on_progress(signal.size / segmentation.SAMPLE_RATE * count / n_windows)
     activity = np.concatenate(batches).astype(bool)
     n_frames = int(frame_of(signal.size / segmentation.SAMPLE_RATE)) + 1
     return LocalActivity(activity=activity, n_frames=min(n_frames, (n_windows - 1) * STEP_FRAMES + activity.shape[1]))
