@@ -114,3 +114,26 @@ def test_a_signal_buffer_grows_when_the_header_said_too_little():
     for block in blocks:
         buffer.append(block)
     np.testing.assert_array_equal(buffer.samples, np.concatenate(blocks, axis=1))
+
+
+def test_whisper_hears_the_same_samples_from_channels_read_again(long_stereo):
+    """Per-partner transcription of a long file: every chunk sent to faster-whisper (regions of
+    both channels, packed and joined) is the same array as when cut from the whole-file load."""
+    from listening_coach.attribution.speakers import REGION_PAD
+    from listening_coach.spans import pad_spans
+    from listening_coach.transcribe import Region, _chunks, _join, _split_long
+    from listening_coach.vad import own_voice_spans
+
+    whole = load_audio(long_stereo).samples
+    audio = open_audio(long_stereo)
+    found = scan(audio, keep_mono=False)
+    regions = [pad_spans(spans, REGION_PAD, found.info.duration) for spans in own_voice_spans(found.levels, found.speech)]
+
+    def joined(channels):
+        heard = [Region(channels[c], span, "AB"[c]) for c in range(2) for span in regions[c]]
+        return [_join(chunk)[0] for chunk in _chunks(_split_long(heard, 60.0), 60.0)]  # 1-minute chunks
+
+    streamed, expected = joined([ChannelReader(audio, c) for c in range(2)]), joined(whole)
+    assert len(expected) > 4 and len(streamed) == len(expected)
+    for a, b in zip(streamed, expected):
+        np.testing.assert_array_equal(a, b)
