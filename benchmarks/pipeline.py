@@ -11,6 +11,7 @@ gain (-4 to +2 dB) and pause before it (0.5-2.5 s), so Whisper never sees one 30
 
     python benchmarks/pipeline.py --minutes 1 10 --mics shared per-partner
     python benchmarks/pipeline.py --minutes 60 120 --mics shared
+    python benchmarks/pipeline.py --minutes 120 --mics shared --no-whisper
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ def measure(mode: str, path: Path, mics: str) -> dict:
             sys.exit(f"{mode} failed on {path.name} (exit {child.returncode}):\n{errors.read()[-2000:]}")
     result = json.loads(out.strip().splitlines()[-1])
     result["peak_mb"] = usage.ru_maxrss / 1024  # kB on Linux
+    result["cpu"] = usage.ru_utime + usage.ru_stime  # the whole child, model loading included
     return result
 
 
@@ -97,24 +99,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, nargs="+", default=[1, 10, 30, 60, 120])
     parser.add_argument("--mics", nargs="+", choices=["shared", "per-partner"], default=["shared", "per-partner"])
+    parser.add_argument("--no-whisper", action="store_true",
+                        help="measure the pipeline only (faster-whisper alone takes as long again)")
     parser.add_argument("--one", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(run_one(args.one[0], args.one[1], args.mics[0])))
         return
     print(f"tiny.en int8 on {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; "
-          "time excludes model loading (load s)")
+          "time excludes model loading (load s); cpu s is the child's CPU time, loading included")
     print(f"{'audio':>6} {'mics':>11} {'whisper s':>10} {'RTF':>6} {'MB':>6} {'pipeline s':>11} {'RTF':>6} "
-          f"{'MB':>6} {'ratio':>6} {'load s':>7} {'words w/p':>11}")
+          f"{'MB':>6} {'ratio':>6} {'load s':>7} {'words w/p':>11} {'cpu s w/p':>13}")
     with tempfile.TemporaryDirectory() as folder:
         for mics in args.mics:
             for minutes in args.minutes:
                 path = long_recording(minutes, mics, Path(folder))
-                w, p = (measure(mode, path, mics) for mode in ("whisper", "pipeline"))
+                p = measure("pipeline", path, mics)
+                w = None if args.no_whisper else measure("whisper", path, mics)
                 seconds = minutes * 60
-                print(f"{minutes:>5g}m {mics:>11} {w['wall']:>10.1f} {w['wall'] / seconds:>6.3f} {w['peak_mb']:>6.0f} "
+                alone = ("{:>10} {:>6} {:>6}".format("-", "-", "-") if w is None else
+                         f"{w['wall']:>10.1f} {w['wall'] / seconds:>6.3f} {w['peak_mb']:>6.0f}")
+                print(f"{minutes:>5g}m {mics:>11} {alone} "
                       f"{p['wall']:>11.1f} {p['wall'] / seconds:>6.3f} {p['peak_mb']:>6.0f} "
-                      f"{p['wall'] / w['wall']:>6.2f} {p['load']:>7.1f} {w['words']:>5}/{p['words']:<5}", flush=True)
+                      f"{'-' if w is None else format(p['wall'] / w['wall'], '.2f'):>6} {p['load']:>7.1f} "
+                      f"{'-' if w is None else w['words']:>5}/{p['words']:<5} "
+                      f"{'-' if w is None else format(w['cpu'], '.0f'):>6}/{p['cpu']:<6.0f}", flush=True)
                 path.unlink()
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .audio import load_audio
+from .audio import open_audio
 from .detectors import label_turn
-from .errors import AudioError, InputError, MemoryShortage
+from .errors import AudioError, CoachError, InputError, MemoryShortage
 from .interaction import find_overlaps, pauses, speaker_stats
 from .rubric import score_partners
 from .attribution import check_mics, choose_mics, transcribe_speakers
@@ -22,7 +22,7 @@ from .attribution.speakers import SPEAKER_IDS
 from .transcribe import DEFAULT_MODEL, TranscribeOptions, model_location
 from .turns import build_turns
 from .types import Analysis, AudioInfo, Speaker, Transcript, Turn
-from .vad import speech_spans
+from .vad import scan
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,9 @@ def analyze_audio(
     """
     try:
         return _analyze_audio(path, options, voices, progress)
-    except MemoryError:
+    except Exception as error:
+        if not _out_of_memory(error):
+            raise
         name = Path(path).name
         raise MemoryShortage(
             f"{path}: the computer ran out of memory analysing this recording; close other programs "
@@ -83,21 +85,32 @@ def analyze_audio(
         ) from None
 
 
+def _out_of_memory(error: Exception) -> bool:
+    """A MemoryError, or an allocation that failed in a native library: ONNX Runtime (the speech
+    detector, the speaker models) and CTranslate2 report one as a runtime error naming std::bad_alloc."""
+    if isinstance(error, MemoryError):
+        return True
+    text = str(error)
+    return not isinstance(error, CoachError) and ("bad_alloc" in text or "Failed to allocate memory" in text)
+
+
 def _analyze_audio(path: str | Path, options: AnalyzeOptions, voices: Mapping[str, np.ndarray] | None,
                    progress: Progress) -> Analysis:
     model_location(options.model)
     progress.stage("Reading the audio")
-    recording = load_audio(path)
-    check_mics(recording, options.mics)
-    progress.stage("Finding speech")
-    speech = speech_spans(recording.mono)
-    if not speech:
+    audio = open_audio(path)
+    check_mics(audio.info, options.mics)
+    progress.stage("Finding speech", audio.duration or None)
+    # the mix is kept for a shared mic; a stereo file that may have one mic per partner is read
+    # again only if it turns out to be a shared mic
+    found = scan(audio, keep_mono=audio.channels == 1 or options.mics == "shared", on_progress=progress.advance)
+    if not found.speech:
         raise AudioError(f"{path}: no speech found, only silence or noise; check that the microphone "
                          "was on and not muted, then record again.")
-    mics, reason = choose_mics(recording, options.mics, speech)
+    mics, reason = choose_mics(found, options.mics)
     progress.mics_chosen(mics, reason)
     transcript = transcribe_speakers(
-        recording, mics, speech, model_spec=options.model, options=options.transcribe,
+        audio, found, mics, model_spec=options.model, options=options.transcribe,
         n_speakers=options.n_speakers, voices=voices, progress=progress,
     )
     if not transcript.words:
@@ -106,7 +119,7 @@ def _analyze_audio(path: str | Path, options: AnalyzeOptions, voices: Mapping[st
             "spoke close enough to it."
         )
     names = options.names or tuple(voices or ())
-    return analyze_transcript(transcript, recording.info, names=names,
+    return analyze_transcript(transcript, found.info, names=names,
                               model=options.model or DEFAULT_MODEL, progress=progress)
 
 

@@ -103,7 +103,11 @@ def load_model(spec: str | None, compute_type: str = "int8"):
 
 @dataclass(frozen=True, eq=False)
 class Region:
-    """A stretch `span` (s) of a 16 kHz mono `signal` to transcribe; its words get `speaker`."""
+    """A stretch `span` (s) of a 16 kHz mono `signal` to transcribe; its words get `speaker`.
+
+    `signal` is an array or anything sliced like one (`audio.ChannelReader` reads a channel of the
+    file on demand); it is only sliced, `signal[a:b]`.
+    """
 
     signal: np.ndarray
     span: Span

@@ -7,7 +7,7 @@ that need a sound server or a browser; everything else is the fast tier
 
 import pytest
 
-MODEL_MODULES = {"test_cli", "test_samples_pipeline", "test_failures"}
+MODEL_MODULES = {"test_cli", "test_samples_pipeline", "test_failures", "test_streamed_pipeline"}
 """Modules whose every test runs the real model or the whole analyze command."""
 MODEL_TESTS = {"test_two_analyses_at_once_both_land"}
 """Single tests elsewhere that run whole analyses."""

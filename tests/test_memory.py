@@ -38,3 +38,21 @@ def test_an_analysis_that_runs_out_of_memory_says_so(half_hour, tmp_path, gigaby
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("listening-coach: ") and "ran out of memory" in last
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("error", [MemoryError(), RuntimeError("[ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : "
+                                                               "Non-zero status code ... std::bad_alloc")])
+def test_a_failed_allocation_in_a_native_library_is_a_memory_shortage(monkeypatch, error):
+    """ONNX Runtime (speech detection, speaker models) reports running out as a runtime error."""
+    from listening_coach import pipeline
+    from listening_coach.errors import MemoryShortage
+
+    def fail(*args):
+        raise error
+
+    monkeypatch.setattr(pipeline, "_analyze_audio", fail)
+    with pytest.raises(MemoryShortage, match="ran out of memory"):
+        pipeline.analyze_audio("talk.flac")
+    monkeypatch.setattr(pipeline, "_analyze_audio", lambda *a: (_ for _ in ()).throw(RuntimeError("other")))
+    with pytest.raises(RuntimeError, match="other"):
+        pipeline.analyze_audio("talk.flac")

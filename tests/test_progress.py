@@ -62,5 +62,8 @@ def test_every_stage_of_a_real_analysis_is_announced_in_order(mics, words_stage)
     analyze_audio(path, AnalyzeOptions(mics=mics), progress=recorder)
     names = [name for name, _, _ in recorder.stages]
     assert names == ["Reading the audio", "Finding speech", words_stage, "Reading the turns"]
+    _, total, done = recorder.stages[1]
+    assert total == pytest.approx(48.25, abs=0.01) and done == pytest.approx(total, abs=1e-3), \
+        "finding speech counts the seconds of audio read"
     _, total, done = recorder.stages[2]
     assert total > 10 and total - 0.01 <= done < 1.5 * total, "transcription (and speaker search) report all their work"
