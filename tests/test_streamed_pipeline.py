@@ -59,7 +59,7 @@ def test_a_stereo_file_found_to_be_one_mic_is_read_again_for_its_mix(tmp_path):
     streamed = analyze_audio(path, AnalyzeOptions(mics="auto"), progress=recorder)
     assert streamed.mics == "shared"
     names = [name for name, _, _ in recorder.stages]
-    assert names[:4] == ["Reading the audio", "Finding speech", "Reading the audio", "Transcribing"]
+    assert names[:4] == ["Reading the audio", "Finding speech", "Reading the audio", "Transcribing and finding speakers"]
     _, total, done = recorder.stages[2]
     assert total > 40 and done == pytest.approx(total, abs=1e-3)
     assert to_json(streamed) == to_json(whole_file_analysis(path, "shared"))
