@@ -24,10 +24,11 @@ DEFAULT_MODEL = "bundled tiny.en"
 GAP = 0.2
 """Silence in seconds put between speech regions when they are joined for Whisper."""
 
-CHUNK_SECONDS = 300.0
+CHUNK_SECONDS = 120.0
 """Most joined speech (s) sent to faster-whisper in one call. Its feature extraction holds the
-call's whole spectrogram (about 60 MB a minute of audio); 5 minutes keep that near 300 MB, while
-calls stay long enough that the 30 s windows Whisper decodes are rarely cut short."""
+call's whole spectrogram (about 60 MB a minute of audio); 2 minutes keep that near 120 MB (on a
+shared mic the speaker search runs beside it), while calls stay long enough that the 30 s windows
+Whisper decodes are rarely cut short."""
 
 LONG_REGION_CUT_SEARCH = 10.0
 """A region longer than a chunk is cut at its quietest 20 ms in this many seconds before the limit."""

@@ -29,7 +29,7 @@ POWERSET: tuple[tuple[int, ...], ...] = tuple(
 """The model's 7 classes, in its output order: the set of local speakers talking in a frame,
 ``(), (0,), (1,), (2,), (0, 1), (0, 2), (1, 2)``."""
 
-BATCH_WINDOWS = 8
+BATCH_WINDOWS = 4
 """Windows run through the model at once. Larger batches gain little speed; a batch of 8 adds
 about 170 MB to the process at its peak (benchmarks/segmentation_speed.py)."""
 

@@ -25,7 +25,7 @@ MIN_FRAMES = 10
 """Fewest frames (0.1 s) an embedding is taken from."""
 EMBEDDING_SIZE = 192
 """Length of a CAM++ embedding."""
-BATCH = 16
+BATCH = 8
 """Equal-length selections embedded in one run of the network."""
 
 _HOP = 160  # samples per frame step
