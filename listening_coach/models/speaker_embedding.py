@@ -1,8 +1,8 @@
 """Speaker embeddings from CAM++, a network trained on real voices, with a numpy front end.
 
-The front end turns a whole recording into Kaldi filterbank frames once (`FRAME_STEP` apart); an
-embedding is then taken from any selection of those frames (say, where one partner speaks), so a
-recording's features are never computed twice. The embedding (192-dim, 3D-Speaker's CAM++,
+The front end turns a recording, or any stretch of it (`campplus_frames`, the same frames), into
+Kaldi filterbank frames `FRAME_STEP` apart; an embedding is then taken from any selection of those
+frames (say, where one partner speaks), and selections of equal length are embedded in batches. The embedding (192-dim, 3D-Speaker's CAM++,
 `campplus.onnx`) has unit length, so the cosine similarity of two is their dot product.
 `scripts/export_embeddings.py` made the ONNX file and checked this front end against
 kaldi-native-fbank; docs/speaker-embeddings.md has the measurements behind the choice.
@@ -99,8 +99,8 @@ def campplus_embed(features: np.ndarray) -> np.ndarray:
 def campplus_embed_many(selections: Sequence[np.ndarray]) -> np.ndarray:
     """CAM++ embeddings of several frame selections, shape (len(selections), 192), float32.
 
-    Selections of equal length go through the network together, `BATCH` at a time, which takes
-    about half the time of one by one. Each selection is checked as in `campplus_embed`.
+    Selections of equal length go through the network together, `BATCH` at a time, which is
+    faster than one by one. Each selection is checked as in `campplus_embed`.
     """
     checked = [_check_features(features) for features in selections]
     embeddings = np.zeros((len(checked), EMBEDDING_SIZE), dtype=np.float32)

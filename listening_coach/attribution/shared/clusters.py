@@ -1,6 +1,6 @@
 """Local speakers linked across windows by their voices (speaker embeddings), into one or two people.
 
-Each local speaker of each window gets an embedding of the frames where it speaks alone.
+Each local speaker of each window gets a voice: the embeddings of the one-voice pieces it holds.
 
 - How many: the segmentation model hears two people in one window only where two voices take
   turns there, so two people are heard when some window holds two local speakers, each with
@@ -46,8 +46,6 @@ ROUNDS = 10
 """Rounds of constrained two-means."""
 
 
-
-
 @dataclass(frozen=True)
 class People:
     """The people found: `assignment[w, k]` is the person (index) of local speaker k in window w, or -1.
@@ -77,7 +75,7 @@ def find_people(
     (and the 16 kHz mono `signal` itself for local speakers without a piece).
 
     `n_speakers` is 1, 2 or None (decide: one or two). With `voices` (one clip per person, in id
-    order) the people are those voices, in that order.
+    order) there are that many people, found starting from those voices and in their order.
     """
     embeddings, seconds = _local_embeddings(pieces, signal, local)
     active = local.activity.any(axis=1)
