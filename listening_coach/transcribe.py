@@ -33,6 +33,9 @@ Whisper decodes are rarely cut short."""
 LONG_REGION_CUT_SEARCH = 10.0
 """A region longer than a chunk is cut at its quietest 20 ms in this many seconds before the limit."""
 
+SEED = 0
+"""Random seed of each faster-whisper call, so the same recording always gives the same words."""
+
 PROMPT_WORDS = 50
 """With `condition_on_previous_text`, words of the previous chunk given to the next as its prompt."""
 
@@ -151,7 +154,10 @@ def transcribe(
 def _transcribe_joined(model, regions: Sequence[Region], options: TranscribeOptions,
                        on_progress: ProgressCallback | None, prompt: str | None) -> list[Word]:
     """Words of `regions` from one faster-whisper call over them joined."""
+    import ctranslate2  # loaded with faster-whisper; imported here to keep start-up quick
+
     joined, timeline = _join(regions)
+    ctranslate2.set_random_seed(SEED)  # Whisper's fallback samples at higher temperatures
     segments, _ = model.transcribe(
         joined,
         beam_size=options.beam_size,
