@@ -123,17 +123,18 @@ def _embed_unheld(embeddings: np.ndarray, clean: np.ndarray, signal: np.ndarray)
     """In place: embed each local speaker that holds no piece but has enough one-voice frames."""
     n_frames = clean.shape[1]
     window_features = round(segmentation.WINDOW_SAMPLES / segmentation.SAMPLE_RATE / speaker_embedding.FRAME_STEP)
+    unheld = np.isnan(embeddings[..., 0]) & (clean.sum(axis=1) * segmentation.FRAME_STEP >= MIN_EMBED_SECONDS)
     wanted, selections = [], []
-    for w, k in zip(*np.nonzero(np.isnan(embeddings[..., 0]) & (clean.sum(axis=1) * segmentation.FRAME_STEP
-                                                                  >= MIN_EMBED_SECONDS))):
+    for w in np.flatnonzero(unheld.any(axis=1)):  # each window's frames computed once
         first = round(w * HOP_SAMPLES / segmentation.SAMPLE_RATE / speaker_embedding.FRAME_STEP)
         features = speaker_embedding.campplus_frames(signal, first, window_features)
         frames = feature_frames(len(features), first) - w * STEP_FRAMES
         inside = (frames >= 0) & (frames < n_frames)
-        chosen = inside & clean[w, np.clip(frames, 0, n_frames - 1), k]
-        if chosen.sum() * speaker_embedding.FRAME_STEP >= MIN_EMBED_SECONDS:
-            wanted.append((w, k))
-            selections.append(features[chosen])
+        for k in np.flatnonzero(unheld[w]):
+            chosen = inside & clean[w, np.clip(frames, 0, n_frames - 1), k]
+            if chosen.sum() * speaker_embedding.FRAME_STEP >= MIN_EMBED_SECONDS:
+                wanted.append((w, k))
+                selections.append(features[chosen])
     if selections:
         embeddings[tuple(np.array(wanted).T)] = speaker_embedding.campplus_embed_many(selections)
 
