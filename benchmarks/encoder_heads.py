@@ -15,7 +15,7 @@ advance, not searched) is fitted on the couple dialogues' "tune" split only, the
 whose licence allows shipping a fitted model. The reflection head sees the turn, its element-wise
 product with the partner's previous turn and their cosine similarity; the others see the turn.
 Each head is then scored, alone and OR-ed with the rules (head probability above 0.5 and 0.8), on
-the couples "test3" split (unseen) and on both halves of AnnoMI dev, which the heads never saw. The rows
+the couples "test4" split (unseen) and on both halves of AnnoMI dev, which the heads never saw. The rows
 "similarity > t" add a reflection for a statement whose cosine similarity to the previous turn
 exceeds t, with no head. Last, the seconds the encoder needs for the turns of a 10-minute talk.
 """
@@ -106,7 +106,7 @@ def main() -> None:
     args = parser.parse_args()
     encoder = Encoder(args.model, args.tokenizer)
     tune = load(COUPLES, lambda r: r["split"] == "tune")
-    sets = {"couples-test3": load(COUPLES, lambda r: r["split"] == "test3")}
+    sets = {"couples-test4": load(COUPLES, lambda r: r["split"] == "test4")}
     annomi = DATA / "annomi" / "dev.jsonl"
     if annomi.exists():
         for half in (1, 2):
