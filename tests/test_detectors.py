@@ -98,6 +98,10 @@ REFLECTIONS = {
     "missing": ("You're missing the way things were before the baby.", "We never go out anymore."),
     "said_youd_like": ("So you said you'd like more time to yourself.",
                        "I just want an evening off now and then."),
+    "contrast_gist": ("So it's the silence that gets to you, more than the row itself.",
+                      "After we fight you go quiet for days and I hate it."),
+    "about_gist": ("So it was about the promise, not the money.", "You promised we'd save for the trip."),
+    "speaker_as_seen": ("So when I go quiet, you feel like I've left.", "When you stop talking I feel abandoned."),
 }
 NOT_REFLECTIONS = {
     "question": ("What did you do after that?", "He yelled at me in front of everyone."),
@@ -120,6 +124,14 @@ NOT_REFLECTIONS = {
     "as_it_sounds": ("Odd as it sounds.", "So the quiet is what you miss about the old flat."),
     "own_view": ("I feel like I'm the strict one and you get to be the fun one.", "That's not true."),
     "takes_up_proposal": ("Fifty each sounds good.", "Let's each keep fifty a month for hobbies."),
+    "takes_up_can_we": ("Yes, every Sunday.", "Can we agree to call your mum every Sunday?"),
+    "said_it_times": ("You've said that four times today.", "I was only kidding."),
+    "said_that_and_then": ("You said that, and then you went out anyway.", "I told you I'd stay in."),
+    "were_out": ("You were out till one on a school night.", "I had a work thing."),
+    "didnt_act": ("You didn't call me back once.", "I was in meetings."),
+    "motive": ("You only say that because your sister does.", "I think we should sell the car."),
+    "right_to_be": ("You're right to be upset about it.", "I'm upset about the party."),
+    "not_a_failure": ("You're not a fraud.", "I feel like a fraud at work."),
 }
 
 
@@ -184,6 +196,9 @@ VALIDATION = {
     "more_than_fair": "That's more than fair.",
     "lot_of_sense": "That makes a lot of sense.",
     "know_it_gets_to_you": "I know it gets under your skin.",
+    "unbearable": "It must be unbearable.",
+    "feelings_make_sense": "Those feelings make total sense.",
+    "fair_that_you_after_sorry": "Sorry I was late. It's completely fair that you were worried.",
 }
 NOT_VALIDATION = {
     "disagreement": "That doesn't make any sense to me.",
@@ -194,6 +209,8 @@ NOT_VALIDATION = {
     "plain_normal": "The test results came back normal.",
     "own_view_i_know": "I know it's her birthday, but it's a Tuesday.",
     "own_words_unfair": "Sorry, that was unfair of me.",
+    "concession_should_have": "You're right, I should have checked first.",
+    "concession_harsh": "You're right, that was harsh.",
 }
 CRITICISM = {
     "you_always": "You're late again. You always do this.",
@@ -231,6 +248,22 @@ CRITICISM = {
     "mock_echo": "You? You can't boil an egg.",
     "closing_happy": "Fine. Done. Happy?",
     "happy_now_asr": "fine its done happy now",
+    "what_you_do": "And this is what you do, you walk off mid-sentence.",
+    "fuss_over_everything": "You fuss over everything.",
+    "into_a_catastrophe": "You turn one late bus into a catastrophe.",
+    "care_more_than": "You care more about the car than us.",
+    "favourite_word": "Tomorrow is your favourite word.",
+    "when_it_suits_you": "You only remember the rules when it suits you.",
+    "be_like_that": "Why do you have to act like this?",
+    "cant_believe_you": "I can't believe anything you tell me.",
+    "blame_back": "Me? You're the one shouting.",
+    "say_that_every": "You say that every summer.",
+    "calm_down": "It's one text. Calm down.",
+    "boo_hoo": "Boo hoo, the coffee was cold.",
+    "sarcastic_because": "Sure, because you're so perfect.",
+    "your_little": "Your little rants are getting old.",
+    "dismissive": "don't shush me that's so dismissive",
+    "lecture_with_you": "It's always a lecture with you.",
 }
 NOT_CRITICISM = {
     "positive_absolute": "You always make me laugh when I'm down.",
@@ -256,6 +289,12 @@ NOT_CRITICISM = {
     "surprised_you": "You? You got the job?",
     "happy_now_asr_own": "i'm so happy now",
     "sincere_happy": "Are you happy?",
+    "one_act": "You didn't even ask me first.",
+    "not_that_you_dont": "It's not that you don't care, you're just busy.",
+    "cold_literal": "You're cold, take my jumper.",
+    "little_one": "Your little one is asleep.",
+    "the_one_praise": "You're the one keeping us going.",
+    "sincere_because": "Yeah, because you'll sleep better.",
 }
 APOLOGY = {
     "sorry": "I'm sorry, I should have texted.",
@@ -263,11 +302,13 @@ APOLOGY = {
     "responsibility": "i take full responsibility for that",
     "came_out_wrong": "Yeah, sorry, that came out wrong.",
     "apologise": "You're right, I dropped the ball. I apologize.",
+    "concession_cheap_shot": "You're right, that was a cheap shot.",
 }
 NOT_APOLOGY = {
     "sympathy": "I'm so sorry to hear that.",
     "sorry_what": "Sorry?",
     "blame": "That was your fault, not mine.",
+    "partner_was_harsh": "That was harsh.",
 }
 FEELING = {
     "i_feel": "I feel like I'm carrying the house on my own.",
@@ -290,6 +331,10 @@ FEELING = {
     "cant_bear": "I can't bear the thought of moving.",
     "heart_going": "My heart's still going.",
     "sometimes_feel": "I sometimes feel invisible here.",
+    "scares_me": "Driving at night scares me.",
+    "state_and_emotion": "I'm so tired and so lonely.",
+    "already_dreading": "I was already dreading the drive.",
+    "wobbly": "Honestly, a bit wobbly.",
 }
 NOT_FEELING = {
     "partner_feeling": "I didn't know you felt that way.",

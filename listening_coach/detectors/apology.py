@@ -1,4 +1,4 @@
-"""Apologies and taking responsibility ("I'm sorry", "that's on me", "I shouldn't have").
+"""Apologies and taking responsibility ("I'm sorry", "that's on me", "you're right, that was harsh").
 
 "Sorry" that expresses sympathy ("sorry to hear that", "sorry you had a rough day") or asks
 for a repeat ("sorry?", "sorry, what?") is not an apology.
@@ -17,7 +17,10 @@ _RESPONSIBILITY = re.compile(
     r"i blew it|i dropped the ball|i let you down|i owe you an apology|make it up to you|"
     r"i didn't mean to (?:hurt|upset|snap|yell|make)|(?:that|it) was (?:mean|unfair|wrong|rude|"
     r"out of line|not fair|uncalled for|harsh) of me|i'm to blame|that came out wrong|"
-    r"i (?:wasn't|was not) (?:thinking|listening|fair))\b"
+    r"i (?:wasn't|was not) (?:thinking|listening|fair)|"
+    # a concession that judges the speaker's own words: "You're right, that was harsh."
+    r"(?:you're|you are) right,? (?:that|it) was (?:a bit |really |so |pretty )?(?:harsh|mean|unfair|nasty|"
+    r"unkind|low|a low blow|a cheap shot|uncalled for|out of order|childish))\b"
 )
 _SORRY = re.compile(r"\bsorry\b")
 _SYMPATHY = re.compile(

@@ -8,7 +8,9 @@ a reaction; positive absolutes ("you always make me laugh") and idioms ("you nev
 Also comparisons ("you sound like my mother", "you act like a spoiled child"), absolutes without
 "always" ("you do this every time", "nothing is ever your fault", "back me up for once"), sarcasm
 ("that's rich coming from you", "another one of your little projects"), mockery ("You? You get
-out of breath on the stairs.") and a closing "Happy?".
+out of breath on the stairs.") and a closing "Happy?". Habits held against the partner ("this is
+what you do", "you panic about everything"), blame turned back ("I'm the child? You're the one
+keeping score"), mock sympathy ("boo hoo") and dismissals ("calm down").
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from listening_coach.detectors.text import Utterance
 _INSULTS = (
     "selfish|lazy|useless|pathetic|stupid|ridiculous|childish|immature|hopeless|impossible|"
     "insufferable|unbelievable|crazy|paranoid|dramatic|irresponsible|inconsiderate|careless|rude|"
-    "mean|cold|heartless|clueless|incompetent|annoying|a slob|a mess|a joke|an idiot|a baby|"
+    "mean|so cold|cold-hearted|heartless|clueless|incompetent|annoying|a slob|a mess|a joke|an idiot|a baby|"
     "a child|a liar|an embarrassment|a nightmare|so sensitive|too sensitive|the worst|exhausting|"
     "disgusting|unreliable|always late|never there|so negative|so controlling|controlling|a nag|"
     "hypocritical|a hypocrite|spoiled|ungrateful|lazy|dumb|an ass|a jerk|a martyr|a drama queen|a snob|"
@@ -35,7 +37,7 @@ _POSITIVE = (
 )
 # What "it's always ... with you" complains of: "something", "one email", "some excuse".
 _NAGGING = (r"something|one (?:more )?\w+|some \w+|the same(?: \w+)?|"
-            r"an? (?:\w+ )?(?:excuse|drama|problem|fight)")
+            r"an? (?:\w+ )?(?:excuse|drama|problem|fight|complaint|crisis|argument|lecture|emergency)")
 # A complaint that sweeps over everything the partner does: "you make a drama out of every bill",
 # "you say that about everything", "you treat every chore like it's optional".
 _SWEEPING = (
@@ -55,14 +57,22 @@ _ABSOLUTE = re.compile(
     r"\bevery single time\b|\byou (?:\w+ ){0,3}every single (?:time|day)\b|\byou say that every time\b|"
     r"\b(?:can't|won't|don't|didn't) you ever\b|\bwhy (?:can't|won't|don't|do|are) you "
     r"(?:ever|always|never)\b|\balways (?:some|an|another) excuse|\byou only (?:ever )?(?:think|care)|"
-    r"\byou (?:don't|didn't|can't|won't) (?:even )?(?:care|listen|bother|try|notice|ask|help)\b|"
+    r"(?<!not that )\byou (?:don't|can't|won't) (?:even )?(?:care|listen|bother|try|notice|ask|help)\b|"
     rf"\bas usual\b(?=.*\byou)|\b(?:(?:it's|it is) always (?:{_NAGGING}) with you|with you it's always "
     rf"(?:{_NAGGING}))\b|"
     r"\b(?:it's|it is) (?:always )?all about you\b|\btypical (?:of )?you\b|"
     rf"\b(?:something|some \w+) always (?:\w+ ){{0,3}}with you\b|{_SWEEPING}|"
     # "you do this every time money gets tight", "you pull that whenever we argue"
     r"\byou (?:do|did|pull|say|said) (?:this|that|it)(?: (?:to me|again))? (?:every (?:single )?time|whenever|"
-    r"all the time)\b|"
+    r"all the time)\b|\byou say (?:this|that|it) every (?:single )?\w+|"
+    # a habit held against the partner: "this is what you do", "you panic about everything"
+    r"\b(?:this|that)(?:'s| is) (?:exactly |just )?what you (?:always )?do\b|"
+    r"\byou (?!(?:can|could|may|might|should|would|will|are|were|have to|need to)\b)(?:\w+ )?\w+ "
+    r"(?:about|with|over) (?:everything|every little thing)\b|"
+    r"\byou (?:turn|blow|make) (?:\w+ ){0,4}?(?:into|out of) (?:a |an )?(?:disaster|drama|crisis|catastrophe|"
+    r"big deal|tragedy|federal case)\b|\bblow (?:\w+ ){0,3}?out of (?:all )?proportion\b|"
+    # ranking the partner's priorities: "you care more about strangers online than me"
+    r"\byou (?:care|think|worry) more about (?:\w+ ){1,5}?than (?:me|us|your (?:own )?(?:family|kids|children))\b|"
     # An absolute that names no "always": "nothing is ever your fault", "nothing's good enough for you"
     r"\b(?:nothing|no one|nobody)(?:'s| is| was) ever (?:your fault|good enough for you|enough for you)\b|"
     r"\bnothing(?:'s| is) (?:ever )?good enough for you\b"
@@ -79,7 +89,7 @@ _NAME_CALLING = re.compile(
     r"(?:(?! about)|(?<=lazy)|(?<=careless)|(?<=selfish)|(?<=useless)|(?<=irresponsible)|(?<=rude))|"
     # A judgement of the partner's behaviour; is_criticism requires the turn to address them.
     r"\b(?:that's|that is|that was|this is) (?:so |really |just |incredibly )?(?:disrespectful|rude|"
-    r"selfish|childish|immature|inconsiderate|condescending|patroni[sz]ing)\b"
+    r"selfish|childish|immature|inconsiderate|condescending|patroni[sz]ing|dismissive)\b"
 )
 # A comparison that casts the partner as someone else: "you sound like my mother", "you act like a
 # spoiled child" (the insults above that name a kind of person).
@@ -97,14 +107,20 @@ _CONTEMPT = re.compile(
     # sarcasm at the partner: "that's rich coming from you", "look who's talking", "another one of
     # your little projects"
     r"(?:that's |that is )?rich,? coming from you|look who's talking|another one of your(?: little)? \w+|"
-    r"your little (?:projects?|schemes?|hobb(?:y|ies)|ideas?|theories|theory))\b"
+    r"your little (?!(?:one|ones|brother|sister|girl|boy|son|daughter|baby|face|hands?|feet)\b)\w+|"
+    r"is your favou?rite (?:word|excuse|line|phrase)|"
+    r"when(?:ever)? (?:it's|it is) convenient for you|when(?:ever)? it suits you|"
+    r"why do you (?:always )?(?:have|need) to (?:be|act) like (?:that|this)|"
+    r"i can't (?:trust|believe) (?:a (?:single )?word|anything) you (?:say|said|tell me))\b"
 )
 # Scornful replies that only mean contempt when they open the turn ("Whatever. ...").
 _RETORT = re.compile(
     r"(?:whatever(?=[.,!?]|$)|typical|here we go|(?:you )?grow up|stop nagging|get over it|give me a break|oh please|"
     r"big deal|who cares|you wish|as if|yeah right|oh my god|of course you did|shut up|"
     r"for (?:god's|heaven's|pete's|goodness'|christ's) sake|for crying out loud|don't start|"
-    r"lighten up|get a grip|get over yourself|spare me|give it a rest)\b"
+    r"lighten up|get a grip|get over yourself|spare me|give it a rest|calm down|boo hoo|cry me a river|"
+    # agreement as sarcasm: "Right, because you notice everything."
+    r"(?:right|sure|yeah),? because you(?:'re| are)? (?:\w+ )?(?:everything|always|never|so|such|perfect))\b"
 )
 # A scornful last word: "Fine. It's done. Happy now?"
 _PARTING_SHOT = re.compile(
@@ -114,17 +130,24 @@ _PARTING_SHOT = re.compile(
 )
 # Mockery that repeats the partner back in disbelief: "You? You get out of breath on the stairs."
 _MOCK_ECHO = re.compile(r"^(?:oh,? )?you\?+ you\b[^?]*$")
+# Blame turned back on the partner: "I'm the child? You're the one keeping score." (not "you're the
+# one keeping us going", which is praise).
+_BLAME_BACK = re.compile(
+    r"(?:\b(?:i(?:'m| am) the \w+|me)\?+|^no,?) you(?:'re| are) the one "
+    r"(?:who(?:'s| is) |that's )?(?:always |still )?\w+ing\b"
+)
 # "Back me up, for once." "Could you listen, for once?" (not "the bus was on time for once").
 _FOR_ONCE = re.compile(r"\b(?:me|us)(?: up| out| back)?,? for once\b|\byou\b[^.!?]* for once\b")
 _OPENER = re.compile(r"^(?:(?:oh|oh come on|come on|no|well|wow|ugh|god|okay|so|and|yeah|honestly),? )*")
-_ADDRESSED = re.compile(r"\byou(?:r|'re|'ve|'d|'ll)?\b")
+# "you", or an order to the partner about the speaker ("don't whatever me").
+_ADDRESSED = re.compile(r"\byou(?:r|'re|'ve|'d|'ll)?\b|^don't \w+ me\b")
 
 
 def is_criticism(utterance: Utterance) -> bool:
     """True when the turn criticises the partner or shows contempt."""
     text = utterance.text
     if (_ABSOLUTE.search(text) or _PARTING_SHOT.search(text) or _MOCK_ECHO.search(text)
-            or _COMPARISON.search(text) or _FOR_ONCE.search(text)):
+            or _COMPARISON.search(text) or _FOR_ONCE.search(text) or _BLAME_BACK.search(text)):
         return True
     named = _NAME_CALLING.search(text)
     if named and (named.group().startswith("you") or _ADDRESSED.search(text)):

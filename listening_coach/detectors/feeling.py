@@ -23,18 +23,21 @@ EMOTIONS = (
     "mortified|panicky|uneasy|petrified|livid|fuming|homesick|sick with worry|over the moon|on edge|"
     "freaking out|dreading|a wreck|a mess|heartsick|envious|hurting|restless|isolated|"
     "exhilarated|elated|ecstatic|nervy|jittery|despondent|distraught|horrified|appalled|outraged|"
-    "exasperated|startled|blessed|at peace|unsafe|"
+    "exasperated|startled|blessed|at peace|unsafe|wobbly|"
     "humiliated|useless|worthless|unwanted|neglected|overlooked|taken for granted|let down"
 )
 _INTENSIFIERS = (
     r"(?:(?:so|really|very|a bit|a little|kind of|sort of|quite|pretty|just|too|also|still|more|sometimes|often|"
-    r"getting|starting to|feeling|honestly|actually|totally|incredibly|extremely|super) )*"
+    r"getting|starting to|feeling|honestly|actually|totally|incredibly|extremely|super|already) )*"
 )
 _FEELING = re.compile(
     rf"\b(?:i {_INTENSIFIERS}(?:feel|felt)\b(?! free)|"
     r"my (?:stomach|heart)(?:'s| is| was)? (?:still )?(?:dropped|sank|sinks|pounding|races|racing|going)\b|"
     r"i(?:'ve| have) been (?:shaking|crying|in tears|on edge)|(?:it|that) (?:really |still )?stings\b|"
-    rf"i(?:'m| am|'ve been| have been| was| get| got) {_INTENSIFIERS}(?:{EMOTIONS})\b|"
+    # "I'm so tired and so sad": an emotion after another state still counts
+    rf"i(?:'m| am|'ve been| have been| was| get| got) {_INTENSIFIERS}(?:\w+,? (?:and|but) {_INTENSIFIERS})?"
+    rf"(?:{EMOTIONS})\b|"
+    r"(?:scares|terrifies|frightens|worries|upsets|stresses) me\b|"
     rf"(?:makes?|made|making) me {_INTENSIFIERS}(?:feel|{EMOTIONS})\b|"
     r"i (?:love|hate|miss|dread|fear|worry)\b|i'm in love\b|breaks my heart|"
     # verbs of feeling: "I just panicked", "I'm starting to resent it", "I've started to dread"

@@ -7,9 +7,10 @@ as subject, including "so ..." summaries ("so, a long week at your mum's"); a "s
 names the gist ("so the real worry is March, not the pizzas"); and one that reuses much of the
 partner's wording without the speaker talking about themselves. A sentence that holds the
 partner's past doings against them ("you said you'd ...", "you didn't even ...", "you left the
-gate open") is an accusation and gives no cue. Two kinds together,
-or one in a statement said without '?', make a confident reflection; one kind only in sentences
-ending with '?' makes a possible one (on AnnoMI about half of those are reflections).
+gate open", "you've said that three times") is an accusation and gives no cue, and so is one that
+judges the partner's feeling legitimate ("you're right to be annoyed": validation). Two kinds
+together, or one in a statement said without '?', make a confident reflection; one kind only in
+sentences ending with '?' makes a possible one (on AnnoMI about half of those are reflections).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ _STATE = (
 _YOU_STATE = re.compile(
     r"(?:^|\b(?:so|and|but|because|now|yet|that|like|then)\s)you(?:'re| are|'ve| have| were|'d| had)?"
     r"(?: not| never| really| just| also| still| kind of| sort of| a little| pretty| very| so| too)*"
-    rf" (?:{'|'.join(_STATE.split())}|don't|didn't|can't|aren't|weren't|haven't|worried|afraid|scared|"
+    rf" (?:{'|'.join(_STATE.split())}|don't|didn't (?:{'|'.join(_STATE.split())})|can't|aren't|weren't|haven't|worried|afraid|scared|"
     r"concerned|upset|angry|frustrated|sad|tired|proud|happy|ready|sure|unsure|torn|stuck|able|"
     r"willing|interested|thinking|wondering|hoping|trying|doing|going through|dealing|having|"
     r"getting|finding|struggling|saying|looking|feeling|missing|considering|open|comfortable|confident|"
@@ -56,12 +57,17 @@ _GIST = re.compile(
     r"\bthe (?:real|main|hardest|worst|biggest|scariest|toughest|key) (?:thing|part|worry|issue|problem|"
     r"fear|concern|question|point)\b|\b(?:it's|it is|it was) (?:not|less|more) (?:really |so much |just )?"
     r"(?:about|that|the)\b|\bnot (?:just |really |so much )?(?:about )?(?:the |a |an )?\w+(?: \w+)?, "
-    r"(?:it's|it is|but)\b"
+    r"(?:it's|it is|but)\b|, (?:more than|rather than|not so much)\b|"
+    r"\b(?:it's|it was|this is) (?:really |all )?about\b"
 )
+# The speaker's doing as the partner sees it: "so when I forget, it tells you I don't care".
+_SPEAKER_AS_SEEN = re.compile(r"^when i\b.*\b(?:you (?:feel|felt|think|hear)|tells you|for you)\b")
 # What the partner did, told back as a complaint, is no reflection of what they said (couples'
 # arguments are full of these; MI counselling has few): a broken promise ("you said you'd do the
 # school run"), their words held against them ("you said nothing", "you said that last year
-# too"), "you didn't even ...", and a plain "you + past action" ("you left the gate open").
+# too", "you've said it three times", "you said that, and then you ..."), "you didn't even ...",
+# their view put down to a motive ("you think that because ..."), and a plain "you + past action"
+# ("you left the gate open", "you were out till one").
 _PAST_ACTION = (
     r"\w+ed|said|left|let|spent|changed|had|got|went|came|made|took|told|gave|did|didn't|forgot|ate|"
     r"bought|sat|stood|ran|threw|broke|put|sent|kept|lost|won|wore|drove|rode|paid|brought|caught|"
@@ -71,20 +77,31 @@ _ACCUSES = re.compile(
     r"\byou (?:said|told me|promised)(?: me)?(?: that)? (?:you'd|you would|you'll|you were going to|"
     r"you were gonna)(?! (?:like|love|prefer|rather|want)\b)|"
     r"\byou (?:said|told me) (?:nothing|sure|yes|fine|okay|no)\b|"
-    r"\byou said (?:that|it)\b.*\b(?:too|again|last \w+|before)$|"
+    r"\byou(?:'ve| have)? said (?:that|it|this)\b(?:.*\b(?:too|again|last \w+|before)$|"
+    r".*\b(?:\w+ times|twice)\b|,? (?:and|but) (?:then )?you\b)|"
     r"\byou (?:didn't|couldn't|wouldn't) even\b|"
-    r"\byou say that(?:,? but| now| every time| all the time| a lot)\b"
+    r"\byou say that(?:,? but| now| every time| all the time| a lot)\b|"
+    # the partner's view put down to a motive: "you think that because you went there"
+    r"\byou (?:only )?(?:think|say) (?:that|so) because\b"
 )
 # The speaker's own view: "I feel like I'm the cop and you get to be the fun parent".
+# A judgement that the partner's feeling is legitimate is validation, not a restatement (our
+# couple labels; AnnoMI has none of these): "you have every right to be angry", "you're right to
+# be annoyed", "anyone would feel knocked", "it's not stupid", "you're not a failure".
+_LEGIT = re.compile(
+    r"\b(?:you(?:'ve got| have) every right|you(?:'re| are) right to|any(?:one|body) would|"
+    r"would \w+ any(?:one|body)|(?:it's|that's) not (?:silly|stupid)|you(?:'re| are) not (?:a|an) \w+$|of course it)\b"
+)
 _OWN_VIEW = re.compile(r"^i (?:feel|felt|think|thought)\b")
 # A partner's proposal ("let's each have fifty", "maybe you own towels") or their own "so ..."
 # summary: a reply that only reuses its words takes it up ("Fifty each sounds good"), it does not
 # reflect it.
 _PROPOSAL = re.compile(
-    r"\b(?:let's|maybe you|maybe we|how about|how would you feel about|what if|why don't we|we could|"
+    r"\b(?:let's|maybe you|maybe we|how about|how would you feel about|what if|why don't we|we could|can we|"
+    r"could we|shall we|should we|"
     r"you could)\b"
 )
-_ACTION = re.compile(rf"^you (?!used\b)(?:{_PAST_ACTION})\b")
+_ACTION = re.compile(rf"^you (?!used\b)(?:{_PAST_ACTION})\b|^you were (?:up|out|on|at|in)\b")
 # A past action told with what it meant to the partner can still be a reflection:
 # "you put effort in and it felt like nobody noticed".
 _FELT = re.compile(
@@ -166,9 +183,10 @@ def _cues(sentence: Sentence, earlier: set[str]) -> set[str]:
     if _about_partner(sentence, text):
         found.add("about partner")
     leaders = sentence.tokens[: len(sentence.tokens) - len(sentence.core)]
-    if "so" in leaders and _GIST.search(text) and not _SPEAKER & set(sentence.tokens):
+    if "so" in leaders and (_GIST.search(text) and not _SPEAKER & set(sentence.tokens)
+                            or _SPEAKER_AS_SEEN.search(text)):
         found.add("gist")
-    if _ACCUSES.search(text):
+    if _ACCUSES.search(text) or _LEGIT.search(text):
         return set()
     if found == {"about partner"} and _ACTION.search(text) and not _FELT.search(text):
         return set()

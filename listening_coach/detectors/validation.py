@@ -3,22 +3,26 @@
 Phrases such as "that makes sense", "I can see why", "no wonder", "anyone would", "it's normal to
 feel", "you have every right", "that sounds hard", "that's a lot to carry", "mornings are hard for
 you". Agreement ("you're right", "that's fair", "fair point") counts unless the same turn
-apologises: there it concedes the speaker's own fault instead.
+apologises or takes responsibility ("I should have asked"): there it concedes the speaker's own
+fault instead.
 """
 
 from __future__ import annotations
 
 import re
 
+from listening_coach.detectors.apology import is_apology
 from listening_coach.detectors.text import Utterance
 
 _HARD = (
     "hard|tough|difficult|awful|terrible|horrible|rough|painful|frustrating|exhausting|scary|"
-    "stressful|upsetting|overwhelming|lonely|heartbreaking|unfair|infuriating|isolating"
+    "stressful|upsetting|overwhelming|lonely|heartbreaking|unfair|infuriating|isolating|unbearable"
 )
 _HARD_OR_BAD = _HARD + "|really bad|so bad"  # "bad for you" is advice about health, not validation
 _VALIDATION = re.compile(
-    r"\b(?:(?:that|it|this) (?:totally |completely |really |all |just )?makes (?:total |complete |"
+    r"\b(?:(?:(?:those|these) feelings|they|both) (?:totally |completely |really |all |just )?make (?:total |"
+    r"complete |perfect |so much )?sense|"
+    r"(?:that|it|this) (?:totally |completely |really |all |just )?makes (?:total |complete |"
     r"perfect |a lot of |so much )?sense|makes (?:total |complete |perfect )?sense (?:that|to me|why)|"
     r"(?:that's|that is|it's|it is) (?:totally |completely |so |very |perfectly )?understandable|"
     r"i (?:totally |completely |really )?(?:understand|get|see|know) (?:why|how|that you|where you|"
@@ -38,6 +42,9 @@ _VALIDATION = re.compile(
     r"(?:that's|that is|it's|it is) a (?:completely |totally |perfectly |really |very )?"
     r"(?:fair|normal|natural|reasonable|understandable|valid|human) (?:thing to|reaction|response)|"
     r"(?:that's|that is|it's|it is) (?:completely|totally|perfectly) (?:reasonable|natural|normal|valid)|"
+    # "it's completely fair that you were scared": the feeling judged fair, not a point conceded
+    r"(?:that's|that is|it's|it is) (?:completely |totally |perfectly |only )?(?:fair|understandable|natural|"
+    r"normal) that you|"
     r"i(?:'d| would) (?:feel|be) (?:\w+ ){0,2}(?:too|as well|the same)|would \w+ anyone|"
     r"anyone in your (?:position|shoes|place)|you(?:'re| are) allowed to (?:feel|be)|i can only imagine|"
     r"(?:can't|cannot|nobody would|no one would|nobody could|no one could) blame you|"
@@ -68,4 +75,4 @@ def is_validation(utterance: Utterance) -> bool:
     # "sorry, that was unfair" judges the speaker's own words, not the partner's situation
     if found and not (_APOLOGY_HINT.search(text) and _OWN_UNFAIR.fullmatch(found.group())):
         return True
-    return bool(_AGREEMENT.search(text)) and not _APOLOGY_HINT.search(text)
+    return bool(_AGREEMENT.search(text)) and not is_apology(utterance)
