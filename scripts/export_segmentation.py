@@ -305,9 +305,15 @@ def main(argv: list[str] | None = None) -> None:
     torch.manual_seed(0)
     model = build_model(args.checkpoint)
     check_filters_against_asteroid(model)
+    ship(model, args.audio)
+
+
+def ship(model: PyanNet, audio: list[Path]) -> None:
+    """Export `model` to MODEL_PATH, compare onnxruntime with torch on the samples, each of `audio`,
+    silence and noise, and write the test reference."""
     export(model, MODEL_PATH)
     sources = {path.name: windows_of(load_mono(path)) for path in sorted(SAMPLES.glob("*.mono.flac"))}
-    sources.update({path.name: windows_of(load_mono(path)) for path in args.audio})
+    sources.update({path.name: windows_of(load_mono(path)) for path in audio})
     sources["silence"] = np.zeros((1, WINDOW_SAMPLES), dtype=np.float32)
     sources["white noise -30 dBFS"] = (np.random.default_rng(0).standard_normal((2, WINDOW_SAMPLES))
                                       * 10 ** (-30 / 20)).astype(np.float32)

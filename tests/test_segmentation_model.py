@@ -1,4 +1,4 @@
-"""The shipped segmentation-3.0 ONNX model: faithful to its checkpoint and sensible on real audio."""
+"""The shipped segmentation-3.0 ONNX model: faithful to its torch weights and sensible on real audio."""
 
 import hashlib
 import json
@@ -52,9 +52,9 @@ def solo_frames(segments, partner: str, window_s: float) -> np.ndarray:
     return own & ~other & (times < window_s)
 
 
-def test_model_reproduces_the_checkpoint_on_real_audio():
-    # The fixture holds torch's float32 output of the original checkpoint (scripts/
-    # export_segmentation.py). onnxruntime's kernels sum in another order, so the two differ by
+def test_model_reproduces_its_torch_weights_on_real_audio():
+    # The fixture holds torch's float32 output of the weights that were exported (scripts/
+    # finetune_segmentation.py). onnxruntime's kernels sum in another order, so the two differ by
     # float32 rounding carried through 4 LSTM layers: about 5e-5 at export time. 1e-3 leaves room
     # for other CPUs' vector paths while staying far below any gap that changes a decision.
     reference = np.load(REFERENCE)

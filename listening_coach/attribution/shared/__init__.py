@@ -1,13 +1,15 @@
 """One shared microphone: who speaks when, overlap included, and so who said each word.
 
-1. `local`: a segmentation model trained on real conversations (pyannote segmentation-3.0) finds
-   up to three local speakers, overlap included, in 10 s windows every 2.5 s.
+1. `local`: a segmentation model trained on real conversations (pyannote segmentation-3.0,
+   fine-tuned on conversations of real read speech) finds up to three local speakers, overlap
+   included, in 10 s windows every 2.5 s.
 2. `pieces`: where the windows hear one voice, pieces of 1.5 s get a speaker embedding (CAM++).
 3. `clusters`: the pieces each local speaker holds link the windows into one or two people (or
    the enrolled voices).
 4. `aggregate`: the windows' votes give each person's voice activity on one timeline.
 5. `refine`: each piece goes to the person it sounds like; a recording heard as one voice is
-   split in two when its pieces clearly are two voices.
+   split in two when its pieces clearly are two voices. Gaps under `VOICE_GAP` in a person's
+   voice are closed.
 6. `words`: each word goes to the person whose voice covers it, and turn edges follow the voices.
 """
 
@@ -37,6 +39,10 @@ if TYPE_CHECKING:
 PASSES = 2
 """Passes over the recording while finding speakers (segmentation, embeddings)."""
 
+VOICE_GAP = 0.4
+"""Seconds of silence or less inside one person's voice that still count as one stretch of it:
+the model's activity flickers where a second voice starts, and a word's pause is no turn's end."""
+
 STAGE = "Transcribing and finding speakers"
 """The progress stage of the shared-mic analysis: seconds of speech transcribed plus `PASSES`
 times the seconds of audio the speaker search covered."""
@@ -65,7 +71,7 @@ def diarize(
         if split is not None:  # two voices the windows could not tell apart
             centroids, on = split, np.concatenate([on, np.zeros_like(on)], axis=1)
     on = reattribute(on, centroids, looked)
-    activity = [frames_to_spans(on[:, person]) for person in range(on.shape[1])]
+    activity = [merge_spans(frames_to_spans(on[:, person]), VOICE_GAP) for person in range(on.shape[1])]
     if not voices:
         activity.sort(key=lambda spans: spans[0].start if spans else float("inf"))
     return activity, max(people.voices_heard, len(activity))

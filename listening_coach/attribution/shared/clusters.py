@@ -24,8 +24,10 @@ from ...vad import speech_spans
 from .local import HOP_SAMPLES, STEP_FRAMES, LocalActivity
 from .pieces import Piece, feature_frames
 
-DIFFERENT_VOICES = 0.4
-"""Cosine distance between two local speakers' embeddings beyond which they are two people."""
+DIFFERENT_VOICES = 0.65
+"""Cosine distance between two local speakers' embeddings beyond which they are two people. The
+model sometimes splits one person at a long pause into two local speakers (0.54 apart on
+jfk.flac); two people's local speakers were 0.75 or more apart in every tune recording."""
 
 OTHER_VOICE = 0.8
 """Cosine distance from every person beyond which an embedding is another person's voice."""
