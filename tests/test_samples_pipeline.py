@@ -10,6 +10,7 @@ from pathlib import Path
 import jiwer
 import pytest
 
+from listening_coach.attribution.shared import VOICE_GAP
 from listening_coach.interaction import TERMINAL_OVERLAP
 from listening_coach.pipeline import AnalyzeOptions, analyze_audio
 
@@ -171,3 +172,11 @@ def test_shared_mic_hears_two_voices_overlapping_a_little(shared_case):
     _, analysis, _ = shared_case
     assert analysis.voices_heard == 2 and len(analysis.speakers) == 2
     assert 0.0 < analysis.two_voice_share < 0.3  # scripted overlaps: a small part of the speech
+
+
+def test_shared_mic_voice_has_no_gap_shorter_than_the_bridge(shared_case):
+    # The model's activity flickers where a second voice starts; such gaps are closed.
+    _, analysis, _ = shared_case
+    for speaker, spans in analysis.voice.items():
+        gaps = [b.start - a.end for a, b in zip(spans, spans[1:])]
+        assert spans and all(gap > VOICE_GAP for gap in gaps), (speaker, min(gaps, default=None))

@@ -103,14 +103,21 @@ def test_change_of_speaker_gives_two_local_speakers(conversation):
 
 
 def test_activity_changes_where_the_truth_says_speech_starts_and_stops():
-    # chores, first 10 s: B 0.5-4.939, A 5.702-7.322, B from 7.706; no overlap. Each boundary
-    # must be matched by a change of the active set within 0.15 s (about 9 frames).
-    log_probs = seg.powerset_log_probs(window("chores.mono.flac", 0)[None])
+    # chores, first 8 s: B 0.5-4.939, A 5.702-7.322, B from 7.706; no overlap. Each boundary
+    # must be matched by a change of the active set within 0.15 s (about 9 frames). The window
+    # opens with 2 s of the recording's own lead-in (its first 0.4 s, five times): trained to
+    # bridge a speaker's pauses, the fine-tuned model takes under a second of silence at a
+    # window's very start for one (docs/diarization.md).
+    lead = 2.0
+    audio = mono("chores.mono.flac")
+    quiet = round(0.4 * seg.SAMPLE_RATE)
+    opened = np.concatenate([np.tile(audio[:quiet], 5), audio])[:seg.WINDOW_SAMPLES]
+    log_probs = seg.powerset_log_probs(opened[None])
     classes = log_probs[0].argmax(axis=1)
     times = seg.frame_times(log_probs.shape[1])
     changes = (times[1:] + times[:-1])[np.flatnonzero(np.diff(classes))] / 2
     for boundary in (0.5, 4.939, 5.702, 7.322, 7.706):
-        assert np.abs(changes - boundary).min() < 0.15, boundary
+        assert np.abs(changes - (boundary + lead)).min() < 0.15, boundary
 
 
 def test_silence_is_the_empty_class():
