@@ -251,7 +251,7 @@ def scan(audio: AudioFile, *, keep_mono: bool, on_progress: Callable[[float], No
     meter = LevelMeter(audio.channels) if audio.channels == 2 else None
     mono = SignalBuffer(1, audio.frames_at_16k()) if keep_mono else None
     for block in audio.blocks():
-        mix = block[0] if block.shape[0] == 1 else block.mean(axis=0)
+        mix = _mix(block)
         finder.feed(mix)
         if meter is not None:
             meter.feed(block)
@@ -263,12 +263,17 @@ def scan(audio: AudioFile, *, keep_mono: bool, on_progress: Callable[[float], No
                 mono=None if mono is None else mono.samples[0], info=audio.info)
 
 
+def _mix(block: np.ndarray) -> np.ndarray:
+    """The channels' mix of one (channels, frames) block, 1-D."""
+    return block[0] if block.shape[0] == 1 else block.mean(axis=0)
+
+
 def read_mono(audio: AudioFile, on_progress: Callable[[float], None] | None = None) -> np.ndarray:
     """The channels' mix of `audio` (16 kHz float32), read block by block (one block of the
     channels apart at a time): the same as `load_audio(path).mono`."""
     mono = SignalBuffer(1, audio.frames_at_16k())
     for block in audio.blocks():
-        mono.append(block.mean(axis=0)[None] if block.shape[0] > 1 else block)
+        mono.append(_mix(block)[None])
         if on_progress:
             on_progress(block.shape[1] / SAMPLE_RATE)
     return mono.samples[0]

@@ -128,13 +128,9 @@ def draw_batch(data: list[tuple[np.ndarray, np.ndarray]], size: int,
 def permuted_classes(labels: np.ndarray) -> np.ndarray:
     """(6, batch, FRAMES) int: the powerset class of each frame under each order of the 3 speakers."""
     index = {speakers: c for c, speakers in enumerate(POWERSET)}
-    out = []
-    for order in permutations(range(3)):
-        moved = labels[..., list(order)]
-        codes = moved[..., 0] * 1 + moved[..., 1] * 2 + moved[..., 2] * 4
-        table = np.array([index.get(tuple(k for k in range(3) if code >> k & 1), 0) for code in range(8)])
-        out.append(table[codes])
-    return np.stack(out)
+    class_of_code = np.array([index.get(tuple(k for k in range(3) if code >> k & 1), 0) for code in range(8)])
+    return np.stack([class_of_code[labels[..., list(order)] @ np.array([1, 2, 4])]
+                     for order in permutations(range(3))])
 
 
 def train(model, data, steps: int, batch: int, rate: float, seed: int, overlap_weight: float) -> None:
