@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from .types import Backchannel, Span, Transcript, Turn, Word
-from .spans import SpanIndex
+from .spans import SpanIndex, merge_spans
 
 TURN_PAUSE = 1.0
 """Pauses shorter than this (s) inside one partner's speech do not end the turn."""
@@ -136,18 +136,21 @@ def _link(turns: list[Turn]) -> list[Turn]:
 
 def _silent_backchannels(transcript: Transcript, turns: Sequence[Turn]) -> list[Backchannel]:
     """Short bursts of a listener's voice, with no transcribed word and not part of the listener's
-    own turns, inside the partner's turn."""
+    own turns, inside the partner's speech: their turns and their voice, pauses under `TURN_PAUSE`
+    bridged (Whisper may write nothing for a stretch of speech the voices show)."""
     found = []
     for speaker, spans in transcript.activity.items():
         own_words = SpanIndex([w.span for w in transcript.words if w.speaker == speaker]
                               + [Span(t.start, t.end) for t in turns if t.speaker == speaker])
-        partner_turns = SpanIndex([Span(t.start, t.end) for t in turns if t.speaker != speaker])
+        partner = [*(Span(t.start, t.end) for t in turns if t.speaker != speaker),
+                   *(v for other, voice in transcript.activity.items() if other != speaker for v in voice)]
+        partner_speech = SpanIndex(merge_spans(partner, TURN_PAUSE))
         for span in spans:
             if not BACKCHANNEL_MIN_VOICE <= span.duration <= BACKCHANNEL_MAX:
                 continue
             if own_words.overlapping(span.start, span.end):
                 continue
             if any(t.start < span.start and span.end < t.end
-                   for t in partner_turns.overlapping(span.start, span.end)):
+                   for t in partner_speech.overlapping(span.start, span.end)):
                 found.append(Backchannel(speaker, round(span.start, 3), round(span.end, 3), ""))
     return found

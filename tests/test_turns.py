@@ -54,6 +54,21 @@ def test_untranscribed_voice_inside_partner_turn_is_a_backchannel():
     assert [(b.speaker, b.start, b.end, b.text) for b in backchannels] == [("B", 2.0, 2.5, "")]
 
 
+def test_untranscribed_voice_inside_partner_voice_that_whisper_skipped_is_a_backchannel():
+    # Whisper wrote A's first sentence only, but A's voice goes on from 4 s to 12 s.
+    a = line("A", 0.0, "I have been feeling tired lately")
+    a_voice = [Span(0.0, a[-1].end), Span(a[-1].end + 0.5, 12.0)]
+    _, backchannels = build_turns(transcript(a, activity={"A": a_voice, "B": [Span(7.0, 7.5)]}))
+    assert [(b.speaker, b.start, b.end) for b in backchannels] == [("B", 7.0, 7.5)]
+
+
+def test_untranscribed_voice_after_the_partner_stopped_is_not_a_backchannel():
+    a = line("A", 0.0, "I have been feeling tired lately")
+    _, backchannels = build_turns(transcript(a, activity={"A": [Span(0.0, a[-1].end)],
+                                                          "B": [Span(a[-1].end + 1.5, a[-1].end + 2.0)]}))
+    assert backchannels == []
+
+
 def test_long_untranscribed_voice_is_not_a_backchannel():
     a = line("A", 0.0, "I have been feeling tired and I think work is the reason for most of it")
     _, backchannels = build_turns(transcript(a, activity={"A": [w.span for w in a], "B": [Span(1.0, 3.5)]}))
