@@ -1,8 +1,8 @@
 """Words to turns and backchannels (definitions in DESIGN.md).
 
-A turn is a maximal run of one partner's words with pauses under `TURN_PAUSE` bridged, unless the
-run is a backchannel: a short listener response such as "mm-hmm" that leaves the floor with the
-partner. Backchannels that Whisper did not transcribe are found from the listener's voice activity.
+A turn is a maximal run of one partner's words with pauses under `TURN_PAUSE` bridged (unless the
+other partner talks through the pause), unless the run is a backchannel: a short listener response
+such as "mm-hmm" that leaves the floor with the partner. Backchannels that Whisper did not transcribe are found from the listener's voice activity.
 """
 
 from __future__ import annotations
@@ -16,6 +16,10 @@ from .spans import SpanIndex, merge_spans
 
 TURN_PAUSE = 1.0
 """Pauses shorter than this (s) inside one partner's speech do not end the turn."""
+
+TAKEOVER_PAUSE = 0.4
+"""Shortest pause (s) in a partner's words in which the other partner can take the floor; a
+pause ends the turn when the other's speech covers at least half of it."""
 
 BACKCHANNEL_MAX = 1.2
 """Longest listener response (s) that can still be a backchannel."""
@@ -64,6 +68,8 @@ def build_turns(transcript: Transcript) -> tuple[list[Turn], list[Backchannel]]:
                 backchannels.append(Backchannel(speaker, run[0].start, run[-1].end, text))
             else:
                 turns_runs.append((speaker, run))
+    turns_runs = [(speaker, part) for speaker, run in turns_runs
+                  for part in _split_where_partner_spoke(run, [r for s, r in turns_runs if s != speaker])]
     turns_runs.sort(key=lambda item: (item[1][0].start, item[1][-1].end))
     turns = [Turn(i, s, run[0].start, run[-1].end, run) for i, (s, run) in enumerate(turns_runs)]
     if transcript.mics == "shared":
@@ -72,6 +78,22 @@ def build_turns(transcript: Transcript) -> tuple[list[Turn], list[Backchannel]]:
     backchannels += _silent_backchannels(transcript, turns)
     backchannels.sort(key=lambda b: b.start)
     return turns, backchannels
+
+
+def _split_where_partner_spoke(run: tuple[Word, ...], partner_runs: Sequence[tuple[Word, ...]]) -> list[tuple[Word, ...]]:
+    """`run` cut at each pause that the partner's speech (runs that are not backchannels) fills.
+
+    A pause is bridged only while the floor stays with the speaker: when the partner talks through
+    it, the speaker's next words start a new turn, even after less than `TURN_PAUSE` s.
+    """
+    parts = [[run[0]]]
+    for previous, word in zip(run, run[1:]):
+        pause = Span(previous.end, word.start)
+        if pause.duration >= TAKEOVER_PAUSE and any(
+                2 * pause.overlap(Span(r[0].start, r[-1].end)) >= pause.duration for r in partner_runs):
+            parts.append([])
+        parts[-1].append(word)
+    return [tuple(part) for part in parts]
 
 
 def _is_backchannel_run(run: tuple[Word, ...], others: Sequence[tuple[Word, ...]]) -> bool:

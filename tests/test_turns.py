@@ -26,6 +26,26 @@ def test_turns_alternate_with_reply_to_and_latency():
     assert backchannels == []
 
 
+def test_a_short_pause_in_which_the_partner_talks_ends_the_turn():
+    # A stops at 2.4 s and goes on at 3.2 s (a 0.8 s pause), but B talks from 2.0 s to 3.2 s.
+    turns, _ = build_turns(transcript(
+        line("A", 0.0, "I think we should go to my parents"),
+        line("B", 2.0, "no not this weekend"),
+        line("A", 3.2, "well when then"),
+    ))
+    assert [(t.speaker, t.start) for t in turns] == [("A", 0.0), ("B", 2.0), ("A", 3.2)]
+
+
+def test_a_short_pause_with_only_a_backchannel_in_it_keeps_the_turn():
+    turns, backchannels = build_turns(transcript(
+        line("A", 0.0, "I think we should go to my parents"),
+        line("B", 2.6, "mm-hmm"),
+        line("A", 3.2, "this weekend if we can"),
+    ))
+    assert [(t.speaker, t.start) for t in turns] == [("A", 0.0)]
+    assert [b.speaker for b in backchannels] == ["B"]
+
+
 def test_backchannel_words_during_partner_speech_are_not_a_turn():
     turns, backchannels = build_turns(transcript(
         line("A", 0.0, "so I told my boss that I could not stay late again this week"),
