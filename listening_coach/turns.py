@@ -88,9 +88,9 @@ def _split_where_partner_spoke(run: tuple[Word, ...], partner_runs: Sequence[tup
     """
     parts = [[run[0]]]
     for previous, word in zip(run, run[1:]):
-        pause = Span(previous.end, word.start)
-        if pause.duration >= TAKEOVER_PAUSE and any(
-                2 * pause.overlap(Span(r[0].start, r[-1].end)) >= pause.duration for r in partner_runs):
+        if word.start - previous.end >= TAKEOVER_PAUSE and any(
+                2 * Span(previous.end, word.start).overlap(Span(r[0].start, r[-1].end)) >= word.start - previous.end
+                for r in partner_runs):
             parts.append([])
         parts[-1].append(word)
     return [tuple(part) for part in parts]

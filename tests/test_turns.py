@@ -1,5 +1,7 @@
 """Words into turns and backchannels, on hand-built timelines (DESIGN.md definitions)."""
 
+from dataclasses import replace
+
 from listening_coach.turns import build_turns, is_backchannel_text, speech_runs
 from listening_coach.types import Span
 
@@ -119,3 +121,11 @@ def test_a_short_turn_that_outlasts_the_partner_is_not_a_backchannel():
     ))
     assert [t.speaker for t in turns] == ["A", "B"]
     assert backchannels == []
+
+
+def test_words_of_one_speaker_that_overlap_in_time_stay_one_turn():
+    # Whisper's word times can overlap; a negative pause is no pause.
+    a = line("A", 0.0, "we keep talking")
+    a[1] = replace(a[1], start=a[0].end - 0.1)
+    turns, _ = build_turns(transcript(a, line("B", 5.0, "okay then let us stop")))
+    assert [(t.speaker, len(t.words)) for t in turns] == [("A", 3), ("B", 5)]
