@@ -2,7 +2,8 @@
 
 A turn is a maximal run of one partner's words with pauses under `TURN_PAUSE` bridged (unless the
 other partner talks through the pause), unless the run is a backchannel: a short listener response
-such as "mm-hmm" that leaves the floor with the partner. Backchannels that Whisper did not transcribe are found from the listener's voice activity.
+such as "mm-hmm" that leaves the floor with the partner. Backchannels that Whisper did not
+transcribe are found from the listener's voice activity.
 """
 
 from __future__ import annotations
@@ -88,8 +89,9 @@ def _split_where_partner_spoke(run: tuple[Word, ...], partner_runs: Sequence[tup
     """
     parts = [[run[0]]]
     for previous, word in zip(run, run[1:]):
-        if word.start - previous.end >= TAKEOVER_PAUSE and any(
-                2 * Span(previous.end, word.start).overlap(Span(r[0].start, r[-1].end)) >= word.start - previous.end
+        pause = word.start - previous.end  # negative where Whisper's word times overlap
+        if pause >= TAKEOVER_PAUSE and any(
+                2 * Span(previous.end, word.start).overlap(Span(r[0].start, r[-1].end)) >= pause
                 for r in partner_runs):
             parts.append([])
         parts[-1].append(word)
