@@ -127,7 +127,8 @@ def _over_voice(turns: list[Turn], activity) -> list[Turn]:
 
     On one shared microphone Whisper often drops what the partner who is being talked over says
     last, though their voice is heard: a turn is a run of speech, not only of transcribed words.
-    A turn never reaches into the speaker's next turn.
+    A turn never reaches into the speaker's next turn, nor over voice that starts after the
+    partner took over from a speaker who had stopped (that is a backchannel, not more of the turn).
     """
     voices = {speaker: SpanIndex(spans) for speaker, spans in activity.items()}
     next_start: dict[str, float] = {}
@@ -135,11 +136,13 @@ def _over_voice(turns: list[Turn], activity) -> list[Turn]:
     for i in range(len(turns) - 1, -1, -1):  # latest first, so each speaker's next turn is known
         turn = turns[i]
         limit = next_start.get(turn.speaker, float("inf"))
+        partner_next = min((t for s, t in next_start.items() if s != turn.speaker), default=float("inf"))
         next_start[turn.speaker] = turn.start
         end = turn.end
         voice = voices.get(turn.speaker)
         for span in voice.overlapping(turn.start, limit) if voice else ():
-            if span.start < end + TURN_PAUSE and span.end > end:
+            talked_over = end > partner_next  # still speaking when the partner started
+            if span.start < end + TURN_PAUSE and (span.start < partner_next or talked_over) and span.end > end:
                 end = min(span.end, limit)
         stretched[i] = replace(turn, end=round(end, 3))
     return stretched

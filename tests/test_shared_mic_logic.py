@@ -189,3 +189,19 @@ def test_enrolled_voices_start_the_two_means_and_keep_their_order():
         fitted = [float(c @ v) for c, v in zip(centroids, order)]
         enrolled = [float(s @ v) for s, v in zip(start, order)]
         assert min(np.subtract(fitted, enrolled)) > 0  # adapted towards this recording's voices
+
+
+def test_a_listeners_burst_after_the_partner_took_over_is_a_backchannel_not_more_of_their_turn():
+    """B stopped, A took over, then B said "mm" without a word written: B did not talk over A."""
+    from listening_coach.interaction import find_overlaps
+    from listening_coach.turns import build_turns
+    from listening_coach.types import Transcript
+
+    said = [Word(t, 0.5 * i, 0.5 * i + 0.4, 0.9, "B") for i, t in enumerate("that is what I think".split())]
+    said += [Word(t, 2.5 + 0.5 * i, 2.9 + 0.5 * i, 0.9, "A") for i, t in enumerate("well I see it another way".split())]
+    voice = {"B": (Span(0.0, 2.4), Span(3.0, 3.5)), "A": (Span(2.5, 5.4),)}
+    turns, backchannels = build_turns(Transcript(tuple(said), voice, "shared"))
+    assert next(t for t in turns if t.speaker == "B").end == 2.4
+    assert [(b.speaker, b.start) for b in backchannels] == [("B", 3.0)]
+    _, interruptions, _ = find_overlaps(turns)
+    assert interruptions == []
