@@ -205,3 +205,31 @@ def test_a_listeners_burst_after_the_partner_took_over_is_a_backchannel_not_more
     assert [(b.speaker, b.start) for b in backchannels] == [("B", 3.0)]
     _, interruptions, _ = find_overlaps(turns)
     assert interruptions == []
+
+
+def test_a_stretch_that_changes_hands_starts_at_the_pause_not_on_the_piece_grid():
+    """The windows gave both stretches to Sam; the pieces from frame 90 sound like Alex, who
+    starts after the pause at frames 100-109: Alex takes over there, not at the piece's edge."""
+    from listening_coach.attribution.shared.pieces import Piece
+    from listening_coach.attribution.shared.refine import reattribute
+
+    sam, alex = directions(2)
+    on = np.zeros((200, 2), dtype=bool)
+    on[:100, 0] = on[110:, 0] = True
+    pieces = [Piece(np.arange(0, 90), sam), Piece(np.arange(90, 180), alex), Piece(np.arange(180, 200), alex)]
+    refined = reattribute(on, np.stack([sam, alex]), pieces)
+    assert refined[:100, 0].all() and not refined[:100, 1].any()  # Sam up to the pause
+    assert not refined[100:110].any()  # the pause stays silent
+    assert refined[110:, 1].all() and not refined[110:, 0].any()  # Alex after it
+
+
+def test_a_stretch_that_changes_hands_keeps_the_piece_edge_where_there_is_no_pause():
+    from listening_coach.attribution.shared.pieces import Piece
+    from listening_coach.attribution.shared.refine import reattribute
+
+    sam, alex = directions(2)
+    on = np.zeros((200, 2), dtype=bool)
+    on[:, 0] = True
+    pieces = [Piece(np.arange(0, 90), sam), Piece(np.arange(90, 200), alex)]
+    refined = reattribute(on, np.stack([sam, alex]), pieces)
+    assert refined[:90, 0].all() and refined[90:, 1].all() and not refined[90:, 0].any()

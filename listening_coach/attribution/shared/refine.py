@@ -3,7 +3,9 @@
 The segmentation model sometimes hears two people who take turns inside one 10 s window as one
 local speaker (on a real meeting clip, from 10 s on), which the window-level embeddings cannot
 undo. So the one-voice pieces (`pieces`) are compared with each person's voice; a frame changes
-hands when its pieces sound clearly (`MARGIN`) more like the other person.
+hands when its pieces sound clearly (`MARGIN`) more like the other person. Pieces lie on a 1.5 s
+grid, people change at pauses: each edge of a stretch that changed hands moves to the nearest
+silent frame within `SNAP_FRAMES`, if there is one.
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ from .pieces import Piece
 
 MARGIN = 0.1
 """Cosine similarity by which the other person must win a frame's pieces for it to change hands."""
+
+SNAP_FRAMES = 44
+"""Segmentation frames (about 0.75 s, half a piece) within which the edge of a stretch that
+changed hands moves to the nearest silence."""
 
 SPLIT_DISTANCE = 0.7
 """Cosine distance between the two halves of the pieces beyond which they are two people."""
@@ -43,10 +49,34 @@ def reattribute(on: np.ndarray, centroids: np.ndarray, looked: list[Piece]) -> n
     best = np.argmax(votes, axis=1)
     rows = np.arange(n_frames)
     flip = seen & (votes[rows, best] - votes[rows, owner] > MARGIN * looks)
+    flip, best = _edges_to_silence(flip, best, on.sum(axis=1) == 0, on.sum(axis=1) == 1)
     refined = on.copy()
     refined[flip] = False
     refined[flip, best[flip]] = True
     return refined
+
+
+def _edges_to_silence(flip: np.ndarray, owner: np.ndarray, silent: np.ndarray,
+                      alone: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`flip` (frames that change hands) and `owner` (their new person) with each flipped
+    stretch's edges moved to the nearest `silent` frame within `SNAP_FRAMES`; a stretch grows
+    only over frames where one person (`alone`) is heard."""
+    moved, owner = flip.copy(), owner.copy()
+    for edge in np.flatnonzero(np.diff(flip.astype(np.int8))) + 1:  # first frame after a change
+        low, high = max(0, edge - SNAP_FRAMES), min(flip.size, edge + SNAP_FRAMES)
+        quiet = np.flatnonzero(silent[low:high]) + low
+        if quiet.size == 0:
+            continue
+        target = int(quiet[np.argmin(np.abs(quiet - edge))])
+        starts = bool(flip[edge])  # a flipped stretch starts at `edge`, else it ended just before
+        first, last = sorted((edge, target))
+        if (target < edge) == starts:  # the silence lies outside the stretch: grow to it
+            grow = np.arange(first, last)[alone[first:last]]
+            moved[grow] = True
+            owner[grow] = owner[edge if starts else edge - 1]
+        else:  # the silence lies inside it: shrink back to it
+            moved[first:last] = False
+    return moved, owner
 
 
 def split_voices(looked: list[Piece]) -> np.ndarray | None:
