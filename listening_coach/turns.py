@@ -69,8 +69,10 @@ def build_turns(transcript: Transcript) -> tuple[list[Turn], list[Backchannel]]:
                 backchannels.append(Backchannel(speaker, run[0].start, run[-1].end, text))
             else:
                 turns_runs.append((speaker, run))
+    partners = {speaker: SpanIndex([Span(run[0].start, run[-1].end) for who, run in turns_runs if who != speaker])
+                for speaker in speakers}
     turns_runs = [(speaker, part) for speaker, run in turns_runs
-                  for part in _split_where_partner_spoke(run, [r for s, r in turns_runs if s != speaker])]
+                  for part in _split_where_partner_spoke(run, partners[speaker])]
     turns_runs.sort(key=lambda item: (item[1][0].start, item[1][-1].end))
     turns = [Turn(i, s, run[0].start, run[-1].end, run) for i, (s, run) in enumerate(turns_runs)]
     if transcript.mics == "shared":
@@ -81,8 +83,9 @@ def build_turns(transcript: Transcript) -> tuple[list[Turn], list[Backchannel]]:
     return turns, backchannels
 
 
-def _split_where_partner_spoke(run: tuple[Word, ...], partner_runs: Sequence[tuple[Word, ...]]) -> list[tuple[Word, ...]]:
-    """`run` cut at each pause that the partner's speech (runs that are not backchannels) fills.
+def _split_where_partner_spoke(run: tuple[Word, ...], partner: SpanIndex) -> list[tuple[Word, ...]]:
+    """`run` cut at each pause that the partner's speech (`partner`: the spans of their runs that
+    are not backchannels) fills.
 
     A pause is bridged only while the floor stays with the speaker: when the partner talks through
     it, the speaker's next words start a new turn, even after less than `TURN_PAUSE` s.
@@ -90,10 +93,10 @@ def _split_where_partner_spoke(run: tuple[Word, ...], partner_runs: Sequence[tup
     parts = [[run[0]]]
     for previous, word in zip(run, run[1:]):
         pause = word.start - previous.end  # negative where Whisper's word times overlap
-        if pause >= TAKEOVER_PAUSE and any(
-                2 * Span(previous.end, word.start).overlap(Span(r[0].start, r[-1].end)) >= pause
-                for r in partner_runs):
-            parts.append([])
+        if pause >= TAKEOVER_PAUSE:
+            gap = Span(previous.end, word.start)
+            if any(2 * gap.overlap(r) >= pause for r in partner.overlapping(gap.start, gap.end)):
+                parts.append([])
         parts[-1].append(word)
     return [tuple(part) for part in parts]
 
@@ -142,7 +145,8 @@ def _over_voice(turns: list[Turn], activity) -> list[Turn]:
         voice = voices.get(turn.speaker)
         for span in voice.overlapping(turn.start, limit) if voice else ():
             talked_over = end > partner_next  # still speaking when the partner started
-            if span.start < end + TURN_PAUSE and (span.start < partner_next or talked_over) and span.end > end:
+            resumes = span.start < end + TURN_PAUSE and (span.start < partner_next or talked_over)
+            if resumes and span.end > end:
                 end = min(span.end, limit)
         stretched[i] = replace(turn, end=round(end, 3))
     return stretched

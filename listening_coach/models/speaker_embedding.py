@@ -3,7 +3,8 @@
 The front end turns a recording, or any stretch of it (`campplus_frames`, the same frames), into
 Kaldi filterbank frames `FRAME_STEP` apart; an embedding is then taken from any selection of those
 frames (say, where one partner speaks), and selections of equal length are embedded in batches.
-The embedding (192-dim, 3D-Speaker's CAM++, `campplus.onnx`) has unit length, so the cosine similarity of two is their dot product.
+The embedding (192-dim, 3D-Speaker's CAM++, `campplus.onnx`) has unit length, so the cosine
+similarity of two is their dot product.
 `scripts/export_embeddings.py` made the ONNX file and checked this front end against
 kaldi-native-fbank; docs/speaker-embeddings.md has the measurements behind the choice.
 """

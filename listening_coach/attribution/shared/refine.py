@@ -44,12 +44,13 @@ def reattribute(on: np.ndarray, centroids: np.ndarray, looked: list[Piece]) -> n
     for piece in looked:
         votes[piece.frames] += centroids @ piece.embedding
         looks[piece.frames] += 1
-    seen = (on.sum(axis=1) == 1) & (looks > 0)
+    heard = on.sum(axis=1)  # voices per frame
+    seen = (heard == 1) & (looks > 0)
     owner = np.argmax(on, axis=1)
     best = np.argmax(votes, axis=1)
     rows = np.arange(n_frames)
     flip = seen & (votes[rows, best] - votes[rows, owner] > MARGIN * looks)
-    flip, best = _edges_to_silence(flip, best, on.sum(axis=1) == 0, on.sum(axis=1) == 1)
+    flip, best = _edges_to_silence(flip, best, heard == 0, heard == 1)
     refined = on.copy()
     refined[flip] = False
     refined[flip, best[flip]] = True
