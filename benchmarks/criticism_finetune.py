@@ -26,12 +26,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import torch
-from transformers import AutoModel, AutoTokenizer
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from listening_coach.detectors import label_turn  # noqa: E402
+from listening_coach.detectors import label_turn  # noqa: E402  (first: it sets the offline switches)
+
+import torch  # noqa: E402
+from transformers import AutoModel, AutoTokenizer  # noqa: E402
 
 COUPLES = ROOT / "benchmarks" / "couple_dialogues.jsonl"
 ANNOMI = ROOT.parent / "shared" / "data" / "annomi" / "dev.jsonl"
@@ -122,8 +123,8 @@ def main() -> None:
     fold = np.array([{d: i % 5 for i, d in enumerate(order)}[d] for d in dialogues])
     gold = np.array([bool(r["labels"]["criticism"]) for r in pool])
     fit = np.flatnonzero(fold != 0)
-    print(f"training on {len(fit)} turns ({int(gold[fit].sum())} criticism), holding out {int((fold == 0).sum())}",
-          flush=True)
+    print(f"training on {len(fit)} turns ({int(gold[fit].sum())} criticism), "
+          f"holding out {int((fold == 0).sum())}", flush=True)
     model = train(args.model_dir, tokenizer, [pool[i]["text"] for i in fit], gold[fit])
 
     held = np.flatnonzero(fold == 0)
@@ -141,8 +142,8 @@ def main() -> None:
               f"{hits / max(int(rules.sum()), 1):.2f}/{hits / y.sum():.2f}")
         print(f"  model alone       {cells(y, lambda t: p > t)}")
         print(f"  rules or model    {cells(y, lambda t: rules | (p > t))}")
-    print("kind turns:", ", ".join(f"{text!r} {q:.2f}"
-                                   for text, q in zip(KIND_TURNS, probabilities(model, tokenizer, list(KIND_TURNS)))))
+    kind = probabilities(model, tokenizer, list(KIND_TURNS))
+    print("kind turns:", ", ".join(f"{text!r} {q:.2f}" for text, q in zip(KIND_TURNS, kind)))
     if ANNOMI.is_file():
         annomi = [json.loads(line) for line in ANNOMI.open(encoding="utf-8")]
         for speaker in ("therapist", "client"):

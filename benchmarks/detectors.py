@@ -10,18 +10,19 @@ Usage (from the repository root)::
 
 Corpora: AnnoMI dev (therapist utterances) and MI gold dev from ../shared/data (skipped with a
 message when absent), and benchmarks/couple_dialogues.jsonl (our own writing, docs/labelling.md;
-one table per split: "tune", which rules were written against (d01-d125; d46-d76 and d93-d125 were the unseen "test2"
-and "test3" splits of the fifth and sixth rounds); "test4" (d126-d162), written and labelled
-before any detector ran on it and never used to change a rule; "train" (d200-d319), for fitting
-models, which no rule has been changed from; and "test5" (d400-d431), written without sight of
-any other dialogue or detector, the newest unseen set. While changing rules, leave the unseen
-splits out with `--corpus couples-tune` or `--corpus annomi`). Prints precision, recall and F1 per label
-for the detectors' confident labels, the same counting "possible" labels as found, and the
-baseline; then the time the language step takes on a 10-minute talk. `--asr` first turns every text into what a recogniser without punctuation or
-capitals would produce. `--half 1` keeps only AnnoMI conversations with an even number, `--half 2`
-those with an odd number and `--half both` prints each half on its own: a change is made from
-the errors of one half and judged on the other. `--whisper` also times faster-whisper (the
-bundled tiny.en model) on ../shared/data/audio/dev00.wav and scales it to 10 minutes.
+one table per split: "tune", which rules were written against (d01-d125; d46-d76 and d93-d125 were
+the unseen "test2" and "test3" splits of the fifth and sixth rounds); "test4" (d126-d162), written
+and labelled before any detector ran on it and never used to change a rule; "train" (d200-d319),
+for fitting models, which no rule has been changed from; and "test5" (d400-d431), written without
+sight of any other dialogue or detector, the newest unseen set. While changing rules, leave the
+unseen splits out with `--corpus couples-tune` or `--corpus annomi`). Prints precision, recall and
+F1 per label for the detectors' confident labels, the same counting "possible" labels as found, and
+the baseline; then the time the language step takes on a 10-minute talk. `--asr` first turns every
+text into what a recogniser without punctuation or capitals would produce. `--half 1` keeps only
+AnnoMI conversations with an even number, `--half 2` those with an odd number and `--half both`
+prints each half on its own: a change is made from the errors of one half and judged on the other.
+`--whisper` also times faster-whisper (the bundled tiny.en model) on ../shared/data/audio/dev00.wav
+and scales it to 10 minutes.
 
 The baseline: a question is any text with '?'; it is open when the first word is what/how/why/
 tell/describe/explain, else closed. For the other labels it looks for one keyword each.
