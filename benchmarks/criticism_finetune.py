@@ -58,6 +58,7 @@ class Classifier(torch.nn.Module):
 
 def train(model_dir: Path, tokenizer, texts: list[str], y: np.ndarray, epochs: int = 3,
           rate: float = 5e-5, batch: int = 16) -> Classifier:
+    """The encoder and its output layer trained on `texts` with labels `y` (bool), seed 0."""
     torch.manual_seed(0)
     model = Classifier(model_dir)
     model.train()
@@ -85,6 +86,7 @@ def train(model_dir: Path, tokenizer, texts: list[str], y: np.ndarray, epochs: i
 
 @torch.no_grad()
 def probabilities(model: Classifier, tokenizer, texts: list[str]) -> np.ndarray:
+    """The model's probability of criticism for each text."""
     out = []
     for start in range(0, len(texts), 32):
         encoded = tokenizer(texts[start:start + 32], truncation=True, max_length=64, padding=True,
@@ -94,6 +96,7 @@ def probabilities(model: Classifier, tokenizer, texts: list[str]) -> np.ndarray:
 
 
 def average_precision(y: np.ndarray, p: np.ndarray) -> float:
+    """Mean precision at each positive of `y` (bool) when the texts are ranked by `p`."""
     hits = y[np.argsort(-p, kind="stable")]
     return float((np.cumsum(hits) / np.arange(1, len(y) + 1) * hits).sum() / hits.sum())
 
