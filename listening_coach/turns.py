@@ -69,7 +69,8 @@ def build_turns(transcript: Transcript) -> tuple[list[Turn], list[Backchannel]]:
                 backchannels.append(Backchannel(speaker, run[0].start, run[-1].end, text))
             else:
                 turns_runs.append((speaker, run))
-    partners = {speaker: SpanIndex([Span(run[0].start, run[-1].end) for who, run in turns_runs if who != speaker])
+    partners = {speaker: SpanIndex([Span(run[0].start, run[-1].end)
+                                    for who, run in turns_runs if who != speaker])
                 for speaker in speakers}
     turns_runs = [(speaker, part) for speaker, run in turns_runs
                   for part in _split_where_partner_spoke(run, partners[speaker])]
