@@ -225,15 +225,19 @@ def main() -> None:
     parser.add_argument("--whisper", action="store_true", help="also time faster-whisper on a clip")
     args = parser.parse_args()
     halves = {None: [None], "1": [1], "2": [2], "both": [1, 2]}[args.half]
+    chosen = [(name, records, labels) for half in halves for name, records, labels in corpora(half)
+              if not args.corpus or args.corpus in name]
+    if not chosen:
+        names = ", ".join(name for name, _, _ in corpora())
+        parser.error(f"--corpus {args.corpus}: no corpus name contains it; the corpora are {names}")
     seen = set()
-    for half in halves:
-        for name, records, labels in corpora(half):
-            if args.corpus and args.corpus not in name or name in seen:
-                continue
-            seen.add(name)
-            if args.asr:
-                name, records = f"{name} [ASR-style]", [asr_style(r) for r in records]
-            evaluate(name, records, labels, args.errors)
+    for name, records, labels in chosen:
+        if name in seen:
+            continue
+        seen.add(name)
+        if args.asr:
+            name, records = f"{name} [ASR-style]", [asr_style(r) for r in records]
+        evaluate(name, records, labels, args.errors)
     seconds = language_step_seconds()
     print(f"\nlanguage step: {seconds:.3f} s per 10-minute talk ({len(talk())} turns, {TALK_WORDS} words)")
     if args.whisper and (whisper := whisper_seconds()) is not None:
