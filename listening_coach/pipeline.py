@@ -15,7 +15,7 @@ import numpy as np
 from .audio import open_audio
 from .detectors import label_turn
 from .errors import AudioError, CoachError, InputError, MemoryShortage
-from .interaction import find_overlaps, pauses, speaker_stats
+from .interaction import SHARED_MIC_TERMINAL_OVERLAP, TERMINAL_OVERLAP, find_overlaps, pauses, speaker_stats
 from .rubric import score_partners
 from .attribution import check_mics, choose_mics, transcribe_speakers
 from .attribution.speakers import SPEAKER_IDS
@@ -137,7 +137,8 @@ def analyze_transcript(
     """
     speakers = _speakers(transcript, names)
     turns, backchannels = build_turns(transcript)
-    turns, interruptions, overlaps = find_overlaps(turns)
+    terminal = SHARED_MIC_TERMINAL_OVERLAP if transcript.mics == "shared" else TERMINAL_OVERLAP
+    turns, interruptions, overlaps = find_overlaps(turns, terminal)
     progress.stage("Reading the turns", len(turns))
     turns = label_turns(turns, on_turn=progress.advance)
     stats = speaker_stats(speakers, turns, interruptions, backchannels, transcript.activity)

@@ -107,3 +107,17 @@ def test_shared_mic_talk_time_counts_voice_whisper_did_not_write():
     stats = {s.id: s for s in shared.stats}
     assert stats["A"].talk_time == pytest.approx(1.5)
     assert stats["B"].talk_time == pytest.approx(0.9 + 2.0)
+
+def test_on_a_shared_mic_a_voice_heard_late_to_end_does_not_make_an_interruption():
+    # A ends at 2.4 s; B starts 0.35 s before: an interruption with one mic per partner, whose
+    # word times are each partner's own, but within the echo and smoothing of a shared mic.
+    a = line("A", 0.0, "so that is what happened at work today")
+    b = line("B", 2.05, "no you told me that it was fine this time")
+    audio = AudioInfo("talk.wav", 6.0, 16000, 1)
+    per_partner = analyze_transcript(transcript(a, b), audio)
+    shared = analyze_transcript(transcript(a, b, mics="shared"), audio)
+    assert [i.interrupter for i in per_partner.interruptions] == ["B"]
+    assert shared.interruptions == () and [o.kind for o in shared.overlaps] == ["terminal"]
+    later = analyze_transcript(transcript(a, line("B", 1.9, "no you told me that it was fine this time"),
+                                          mics="shared"), audio)
+    assert [i.interrupter for i in later.interruptions] == ["B"]  # 0.5 s before A's end
