@@ -23,8 +23,9 @@ CUT_OFF_WORDS = 8
 """How many of the interrupted partner's last words are kept as what they were saying."""
 
 
-def find_overlaps(turns: Sequence[Turn], terminal: float = TERMINAL_OVERLAP,
-                  ) -> tuple[list[Turn], list[Interruption], list[Overlap]]:
+def find_overlaps(
+    turns: Sequence[Turn], terminal: float = TERMINAL_OVERLAP
+) -> tuple[list[Turn], list[Interruption], list[Overlap]]:
     """Classify every turn that starts while the partner is still talking.
 
     Returns the turns with `interruption` set, the interruptions and all overlaps.

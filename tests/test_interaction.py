@@ -108,6 +108,7 @@ def test_shared_mic_talk_time_counts_voice_whisper_did_not_write():
     assert stats["A"].talk_time == pytest.approx(1.5)
     assert stats["B"].talk_time == pytest.approx(0.9 + 2.0)
 
+
 def test_on_a_shared_mic_a_voice_heard_late_to_end_does_not_make_an_interruption():
     # A ends at 2.4 s; B starts 0.35 s before: an interruption with one mic per partner, whose
     # word times are each partner's own, but within the echo and smoothing of a shared mic.
