@@ -199,8 +199,18 @@ VALIDATION = {
     "unbearable": "It must be unbearable.",
     "feelings_make_sense": "Those feelings make total sense.",
     "fair_that_you_after_sorry": "Sorry I was late. It's completely fair that you were worried.",
+    "id_have_been_too": "Yeah, okay. I'd have been gutted too.",
+    "id_hate_that_too": "I'd hate that too.",
+    "asr_id_be_too": "thats totally reasonable id be fed up too",
+    "bare_course_youre": "Ah, babe. Course you're on edge then.",
+    "of_course_you_do": "Of course you do. It's your only son's wedding.",
+    "asr_of_course_its": "of course its scary you were there eight years",
+    "youve_every_right": "You've every right to be furious with her.",
+    "right_to_be_despite_apology": "You're right to be annoyed. I'm sorry.",
 }
 NOT_VALIDATION = {
+    "sarcastic_course_you_were": "Course you were. Just like last time.",
+    "own_protest_unfair": "That's so unfair. I've stayed up with you loads of times.",
     "disagreement": "That doesn't make any sense to me.",
     "concession_with_apology": "You're right, I dropped the ball. I'm sorry.",
     "plain": "I'll call her this weekend.",

@@ -1,8 +1,8 @@
 """Validation: the speaker says the partner's feelings or view make sense.
 
 Phrases such as "that makes sense", "I can see why", "no wonder", "anyone would", "it's normal to
-feel", "you have every right", "that sounds hard", "that's a lot to carry", "mornings are hard for
-you". Agreement ("you're right", "that's fair", "fair point") counts unless the same turn
+feel", "you have every right", "you're right to be annoyed", "of course you do", "I'd have been
+gutted too", "that sounds hard", "that's a lot to carry", "mornings are hard for you". Agreement ("you're right", "that's fair", "fair point") counts unless the same turn
 apologises or takes responsibility ("I should have asked"): there it concedes the speaker's own
 fault instead.
 """
@@ -27,13 +27,15 @@ _VALIDATION = re.compile(
     r"(?:that's|that is|it's|it is) (?:totally |completely |so |very |perfectly )?understandable|"
     r"i (?:totally |completely |really )?(?:understand|get|see|know) (?:why|how|that you|where you|"
     r"what you mean|it(?!'s| is| was)|that)|i can (?:totally |really |completely )?(?:see|understand|imagine) "
-    r"(?:why|how|that)|no wonder|of course you(?:'re| are| were| feel| felt|'d)|"
-    r"of course (?:it|that)(?:'s| is| was| would| does| did| hurts?| stung| matters| (?:got|gets) to you|"
+    r"(?:why|how|that)|no wonder|of course you(?:'re| are| were| feel| felt|'d| do| want| need)\b|"
+    # "Course you're on edge", "Ah, babe. Course you are."
+    r"(?:^|[.!?,] |\b(?:oh|yeah|well|ah|babe|love),? )course you(?:'re| are| do| want| need| feel)\b|"
+    r"of course (?:it|that)(?:'s|s| is| was| would| does| did| hurts?| stung| matters| (?:got|gets) to you|"
     r" upset you| bother(?:s|ed)? you| scared you)\b|anyone would|"
     r"anybody would|who wouldn't|would (?:\w+ )?(?:anyone|anybody)(?: down| out)?|i would too|i'd feel the same|i would feel the same|"
     r"(?:it's|it is|that's|that is) (?:completely |totally |perfectly |so |such a |a )?"
     r"(?:normal|natural|okay|ok|fine|valid|reasonable|fair) (?:thing )?(?:to (?:feel|be|want|worry|ask|"
-    r"need)|way to feel|feeling|reaction)|you have every right|you've got every right|your feelings "
+    r"need)|way to feel|feeling|reaction)|you(?:'ve| have)(?: got)? every right|you(?:'re| are) (?:completely |totally |so )?right to (?:be|feel)|your feelings "
     r"(?:are|make)|(?:that's|that is|it's) valid|i don't blame you|you're not wrong|"
     r"(?:that|it) (?:sounds|must be|must have been|was|is) (?:really |so |very |pretty |incredibly |such an? )?"
     rf"(?:{_HARD_OR_BAD})|i hear you|that's a (?:really |very )?(?:good|fair|great|reasonable) point|"
@@ -45,7 +47,8 @@ _VALIDATION = re.compile(
     # "it's completely fair that you were scared": the feeling judged fair, not a point conceded
     r"(?:that's|that is|it's|it is) (?:completely |totally |perfectly |only )?(?:fair|understandable|natural|"
     r"normal) that you|"
-    r"i(?:'d| would) (?:feel|be) (?:\w+ ){0,2}(?:too|as well|the same)|would \w+ anyone|"
+    r"i(?:'d|d| would) (?:have )?(?:feel|felt|be|been|hate (?:that|it)) (?:\w+ ){0,2}(?:too|as well|the same)|"
+    r"would \w+ anyone|"
     r"anyone in your (?:position|shoes|place)|you(?:'re| are) allowed to (?:feel|be)|i can only imagine|"
     r"(?:can't|cannot|nobody would|no one would|nobody could|no one could) blame you|"
     # "that's a horrible position to be in", "that's a lot to carry", "mornings are hard for you"
