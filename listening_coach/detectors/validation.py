@@ -2,9 +2,9 @@
 
 Phrases such as "that makes sense", "I can see why", "no wonder", "anyone would", "it's normal to
 feel", "you have every right", "you're right to be annoyed", "of course you do", "I'd have been
-gutted too", "that sounds hard", "that's a lot to carry", "mornings are hard for you". Agreement ("you're right", "that's fair", "fair point") counts unless the same turn
-apologises or takes responsibility ("I should have asked"): there it concedes the speaker's own
-fault instead.
+gutted too", "that sounds hard", "that's a lot to carry", "mornings are hard for you". Agreement
+("you're right", "that's fair", "fair point") counts unless the same turn apologises or takes
+responsibility ("I should have asked"): there it concedes the speaker's own fault instead.
 """
 
 from __future__ import annotations
@@ -35,8 +35,9 @@ _VALIDATION = re.compile(
     r"anybody would|who wouldn't|would (?:\w+ )?(?:anyone|anybody)(?: down| out)?|i would too|i'd feel the same|i would feel the same|"
     r"(?:it's|it is|that's|that is) (?:completely |totally |perfectly |so |such a |a )?"
     r"(?:normal|natural|okay|ok|fine|valid|reasonable|fair) (?:thing )?(?:to (?:feel|be|want|worry|ask|"
-    r"need)|way to feel|feeling|reaction)|you(?:'ve| have)(?: got)? every right|you(?:'re| are) (?:completely |totally |so )?right to (?:be|feel)|your feelings "
-    r"(?:are|make)|(?:that's|that is|it's) valid|i don't blame you|you're not wrong|"
+    r"need)|way to feel|feeling|reaction)|you(?:'ve| have)(?: got)? every right|"
+    r"you(?:'re| are) (?:completely |totally |so )?right to (?:be|feel)|your feelings (?:are|make)|"
+    r"(?:that's|that is|it's) valid|i don't blame you|you're not wrong|"
     r"(?:that|it) (?:sounds|must be|must have been|was|is) (?:really |so |very |pretty |incredibly |such an? )?"
     rf"(?:{_HARD_OR_BAD})|i hear you|that's a (?:really |very )?(?:good|fair|great|reasonable) point|"
     r"that's (?:a )?(?:really )?reasonable|that's outrageous|"
