@@ -15,7 +15,9 @@ import numpy as np
 from .audio import open_audio
 from .detectors import label_turn
 from .errors import AudioError, CoachError, InputError, MemoryShortage
-from .interaction import SHARED_MIC_TERMINAL_OVERLAP, TERMINAL_OVERLAP, find_overlaps, pauses, speaker_stats
+from .interaction import (
+    SHARED_MIC_TERMINAL_OVERLAP, TERMINAL_OVERLAP, find_overlaps, pauses, speaker_stats,
+)
 from .rubric import score_partners
 from .attribution import check_mics, choose_mics, transcribe_speakers
 from .attribution.speakers import SPEAKER_IDS
