@@ -207,6 +207,11 @@ VALIDATION = {
     "asr_of_course_its": "of course its scary you were there eight years",
     "youve_every_right": "You've every right to be furious with her.",
     "right_to_be_despite_apology": "You're right to be annoyed. I'm sorry.",
+    "feeling_is_fair": "No, honestly, annoyed is fair.",
+    "feeling_left_out_is_fair": "Feeling left out is fair, after that weekend.",
+    "normal_thing_to_want": "Wanting a night to yourself is a totally normal thing to want.",
+    "not_weird_at_all": "Not weird at all. I'd want that too.",
+    "would_have_freaked_me_too": "I bet. That would've freaked me out too.",
 }
 NOT_VALIDATION = {
     "sarcastic_course_you_were": "Course you were. Just like last time.",
@@ -221,6 +226,8 @@ NOT_VALIDATION = {
     "own_words_unfair": "Sorry, that was unfair of me.",
     "concession_should_have": "You're right, I should have checked first.",
     "concession_harsh": "You're right, that was harsh.",
+    "fair_game": "Being late is fair game for jokes.",
+    "plan_suits_me_too": "That would suit me too.",
 }
 CRITICISM = {
     "you_always": "You're late again. You always do this.",

@@ -2,7 +2,8 @@
 
 Phrases such as "that makes sense", "I can see why", "no wonder", "anyone would", "it's normal to
 feel", "you have every right", "you're right to be annoyed", "of course you do", "I'd have been
-gutted too", "that sounds hard", "that's a lot to carry", "mornings are hard for you". Agreement
+gutted too", "that would've freaked me out too", "annoyed is fair", "a totally normal thing to
+want", "that sounds hard", "that's a lot to carry", "mornings are hard for you". Agreement
 ("you're right", "that's fair", "fair point") counts unless the same turn apologises or takes
 responsibility ("I should have asked"): there it concedes the speaker's own fault instead.
 """
@@ -17,6 +18,10 @@ from listening_coach.detectors.text import Utterance
 _HARD = (
     "hard|tough|difficult|awful|terrible|horrible|rough|painful|frustrating|exhausting|scary|"
     "stressful|upsetting|overwhelming|lonely|heartbreaking|unfair|infuriating|isolating|unbearable"
+)
+_FEELING_WORDS = (
+    "annoyed|angry|upset|hurt|cross|scared|sad|jealous|frustrated|worried|nervous|mad|anxious|"
+    "disappointed|resentful|embarrassed|furious|gutted|afraid"
 )
 _HARD_OR_BAD = _HARD + "|really bad|so bad"  # "bad for you" is advice about health, not validation
 _VALIDATION = re.compile(
@@ -63,7 +68,17 @@ _VALIDATION = re.compile(
     r"normal|valid)|i hear (?:that (?:it|this|that)|how)\b|"
     r"you(?:'re| are) not (?:overreacting|being (?:silly|dramatic|unreasonable)|imagining (?:it|things))|"
     # reassurance about the partner's feeling: "it's not silly at all", "that's not stupid"
-    r"(?:it's|it is|that's|that is) not (?:silly|stupid|dumb|weird|daft)\b(?! (?:of|to|for) )"
+    r"(?:it's|it is|that's|that is) not (?:silly|stupid|dumb|weird|daft)\b(?! (?:of|to|for) )|"
+    r"(?:^|[.!?] )not (?:silly|stupid|dumb|weird|daft) at all|"
+    # the feeling itself judged fair: "annoyed is fair", "feeling that way is understandable"
+    rf"(?:(?:being )?(?:{_FEELING_WORDS})|feeling (?:\w+ )?\w+) is (?:totally |completely |perfectly |more than )?"
+    r"(?:fair(?! game)|understandable|reasonable|valid|natural|allowed)|"
+    r"(?:is|are) a (?:completely |totally |perfectly |really |very )?(?:normal|natural|reasonable|fair|human) "
+    r"thing to (?:want|feel|need|worry about|ask for)|"
+    # the speaker would feel it too: "that would've freaked me out too", "that'd wind me up as well"
+    r"(?:that|it|this)(?:'d|d| would)(?:'ve| have)? (?:really |totally |so |have )?(?:freak|scare|upset|stress|"
+    r"wind|throw|rattle|terrif|worr|shak|panick?|drive|get to|hurt|bother|gut|devastat|annoy|piss|crush|haunt)"
+    r"\w* me(?: \w+){0,2} (?:too|as well)"
     r")\b"
 )
 _AGREEMENT = re.compile(r"\b(?:you're right|you are right|that's (?:completely |totally |perfectly |more than )?fair|"
