@@ -14,8 +14,9 @@ one table per split: "tune", which rules were written against (d01-d125; d46-d76
 the unseen "test2" and "test3" splits of the fifth and sixth rounds); "test4" (d126-d162), written
 and labelled before any detector ran on it and never used to change a rule; "train" (d200-d319,
 d600-d649), for fitting models (only the tenth round's validation rules were made from it);
-"test5" (d400-d431), written without sight of any other dialogue or detector; and "test6"
-(d500-d539), written the same way, the newest unseen set. While changing rules, leave the unseen
+"test5" (d400-d431), written without sight of any other dialogue or detector; "test6"
+(d500-d539), written the same way (its errors were read in the eleventh round); and "test7"
+(d700-d739), written the same way, the newest unseen set. While changing rules, leave the unseen
 splits out with `--corpus couples-tune` or `--corpus annomi`). Prints precision, recall and
 F1 per label for the detectors' confident labels, the same counting "possible" labels as found, and
 the baseline; then the time the language step takes on a 10-minute talk. `--asr` first turns every
