@@ -78,6 +78,8 @@ def test_one_open_question_makes_the_turn_open():
 
 
 REFLECTIONS = {
+    "long_affirming_reflection": ("You're a very busy student and it's really adding to your worries.",
+                                  "Between exams and my job I barely sleep."),
     "sounds_like": ("It sounds like the lunch money is what's squeezing you.",
                     "I never have any money left for lunch."),
     "so_you_felt": ("so you felt like she was judging us", "she rearranged the whole kitchen again"),
@@ -105,6 +107,8 @@ REFLECTIONS = {
 }
 NOT_REFLECTIONS = {
     "question": ("What did you do after that?", "He yelled at me in front of everyone."),
+    "pet_name": ("You're such a softie.", "I cried at the dog food advert again."),
+    "label_for_partner": ("You old romantic.", "I booked the garden centre for our anniversary."),
     "advice": ("You should talk to your manager.", "He yelled at me in front of everyone."),
     "own_story": ("I had a long day too.", "I'm exhausted."),
     "accusation": ("You booked the holiday without asking me.", "What did I do?"),

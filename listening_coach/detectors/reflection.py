@@ -8,7 +8,8 @@ names the gist ("so the real worry is March, not the pizzas"); and one that reus
 partner's wording without the speaker talking about themselves. A sentence that holds the
 partner's past doings against them ("you said you'd ...", "you didn't even ...", "you left the
 gate open", "you've said that three times") is an accusation and gives no cue, and so is one that
-judges the partner's feeling legitimate ("you're right to be annoyed": validation). Two kinds
+judges the partner's feeling legitimate ("you're right to be annoyed": validation), or one that
+only names the partner ("you're such a softie", "you old romantic"). Two kinds
 together, or one in a statement said without '?', make a confident reflection; one kind only in
 sentences ending with '?' makes a possible one (on AnnoMI about half of those are reflections).
 """
@@ -124,6 +125,12 @@ _STOP = frozenset(
 )
 
 
+# A name or label for the partner is no reflection of what they said: "you're such a softie",
+# "you're a diplomat, you", "you're the one sighing", "you old romantic".
+EPITHET_WORDS = 8  # longer, such a sentence may go on to reflect: "you're a student, and it adds to your stress"
+_EPITHET = re.compile(r"^you(?:'re| are) (?:such an? |so |an? |some |something |the one )|^you (?:old|little|daft|silly) ")
+
+
 def _content(tokens: tuple[str, ...]) -> set[str]:
     """Content-word stems of `tokens` (stop words and very short words dropped)."""
     stems = set()
@@ -188,7 +195,8 @@ def _cues(sentence: Sentence, earlier: set[str]) -> set[str]:
         found.add("gist")
     if _ACCUSES.search(text) or _LEGIT.search(text):
         return set()
-    if found == {"about partner"} and _ACTION.search(text) and not _FELT.search(text):
+    if found == {"about partner"} and not _FELT.search(text) and (
+            _ACTION.search(text) or _EPITHET.search(text) and len(sentence.core) <= EPITHET_WORDS):
         return set()
     return found
 
