@@ -127,8 +127,12 @@ _STOP = frozenset(
 
 # A name or label for the partner is no reflection of what they said: "you're such a softie",
 # "you're a diplomat, you", "you're the one sighing", "you old romantic".
-EPITHET_WORDS = 8  # longer, such a sentence may go on to reflect: "you're a student, and it adds to your stress"
-_EPITHET = re.compile(r"^you(?:'re| are) (?:such an? |so |an? |some |something |the one )|^you (?:old|little|daft|silly) ")
+EPITHET_WORDS = 8
+"""Longest such sentence, in words: a longer one may go on to reflect ("you're a student, and it
+adds to your stress")."""
+_EPITHET = re.compile(
+    r"^you(?:'re| are) (?:such an? |so |an? |some |something |the one )|^you (?:old|little|daft|silly) "
+)
 
 
 def _content(tokens: tuple[str, ...]) -> set[str]:
