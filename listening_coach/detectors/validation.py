@@ -13,16 +13,14 @@ from __future__ import annotations
 import re
 
 from listening_coach.detectors.apology import is_apology
+from listening_coach.detectors.feeling import EMOTIONS
 from listening_coach.detectors.text import Utterance
 
 _HARD = (
     "hard|tough|difficult|awful|terrible|horrible|rough|painful|frustrating|exhausting|scary|"
     "stressful|upsetting|overwhelming|lonely|heartbreaking|unfair|infuriating|isolating|unbearable"
 )
-_FEELING_WORDS = (
-    "annoyed|angry|upset|hurt|cross|scared|sad|jealous|frustrated|worried|nervous|mad|anxious|"
-    "disappointed|resentful|embarrassed|furious|gutted|afraid"
-)
+_DISMISSIVE = "silly|stupid|dumb|weird|daft"  # what a worried partner fears their feeling is
 _HARD_OR_BAD = _HARD + "|really bad|so bad"  # "bad for you" is advice about health, not validation
 _VALIDATION = re.compile(
     r"\b(?:(?:(?:those|these) feelings|they|both) (?:totally |completely |really |all |just )?make (?:total |"
@@ -68,10 +66,10 @@ _VALIDATION = re.compile(
     r"normal|valid)|i hear (?:that (?:it|this|that)|how)\b|"
     r"you(?:'re| are) not (?:overreacting|being (?:silly|dramatic|unreasonable)|imagining (?:it|things))|"
     # reassurance about the partner's feeling: "it's not silly at all", "that's not stupid"
-    r"(?:it's|it is|that's|that is) not (?:silly|stupid|dumb|weird|daft)\b(?! (?:of|to|for) )|"
-    r"(?:^|[.!?] )not (?:silly|stupid|dumb|weird|daft) at all|"
+    rf"(?:it's|it is|that's|that is) not (?:{_DISMISSIVE})\b(?! (?:of|to|for) )|"
+    rf"(?:^|[.!?] )not (?:{_DISMISSIVE}) at all|"
     # the feeling itself judged fair: "annoyed is fair", "feeling that way is understandable"
-    rf"(?:(?:being )?(?:{_FEELING_WORDS})|feeling (?:\w+ )?\w+) is "
+    rf"(?:(?:being )?(?:{EMOTIONS})|feeling (?:\w+ )?\w+) is "
     r"(?:totally |completely |perfectly |more than )?"
     r"(?:fair(?! game)|understandable|reasonable|valid|natural|allowed)|"
     r"(?:is|are) a (?:completely |totally |perfectly |really |very )?"
