@@ -22,7 +22,8 @@ Figures (devtools/scoring.py): DER with its miss / false alarm / confusion (coll
 overlap scored, best one-to-one mapping; with per-partner mics partner A is channel 0, no
 mapping), mean over recordings; word attribution (share of words whose speaker is a reference
 speaker at the word's midpoint); overlapped speech precision and recall (10 ms frames); talk
-share error (points); speakers found (mean); interruptions (onset within 1 s, right interrupter)
+share error (points); speakers found (mean); interruptions (onset within 1 s, right interrupter;
+the sure ones, then with the possible ones too: interaction.SHARED_MIC_SURE_OVERLAP)
 and backchannels (start within 1 s, right speaker) precision / recall / F1; on the calls, which
 have no such labels, the found ones with no reference support per call (an interruption with no
 overlapped onset of that speaker within 1 s, a backchannel with no reference segment of at most
@@ -91,8 +92,9 @@ class Tally:
     share: list = field(default_factory=list)
     speakers: list = field(default_factory=list)
     interruptions: list = field(default_factory=lambda: [0, 0, 0])  # hits, found, true
+    with_possible: list = field(default_factory=lambda: [0, 0, 0])  # the same, possible ones counted
     backchannels: list = field(default_factory=lambda: [0, 0, 0])
-    invented: list = field(default_factory=list)  # (interruptions, backchannels) per call
+    invented: list = field(default_factory=list)  # (interruptions, backchannels, with possible) per call
     analysis_s: float = 0.0
     whisper_s: float = 0.0
 
@@ -204,11 +206,14 @@ def score(recording: Recording, mics: str, tally: Tally) -> None:
         tally.overlap[i] += overlap[key]
     tally.share.append(talk_share_error(ref, {s.id: s.talk_share for s in analysis.stats}, mapping))
     found_int = [(mapping.get(i.interrupter), i.time) for i in analysis.interruptions]
+    found_all = found_int + [(mapping.get(analysis.turns[o.turn].speaker), o.start)
+                             for o in analysis.overlaps if o.kind == "possible-interruption"]
     found_bc = [(mapping.get(b.speaker), b.start) for b in analysis.backchannels]
     if recording.truth is not None:
         true_int = [(i["interrupter"], i["time"]) for i in recording.truth["interruptions"]]
         true_bc = [(b["speaker"], b["start"]) for b in recording.truth["backchannels"]]
         for sums, found, true in ((tally.interruptions, found_int, true_int),
+                                  (tally.with_possible, found_all, true_int),
                                   (tally.backchannels, found_bc, true_bc)):
             sums[0] += match(found, true, TOLERANCE)
             sums[1] += len(found)
@@ -216,7 +221,8 @@ def score(recording: Recording, mics: str, tally: Tally) -> None:
     elif recording.source == "spokenwoz":
         overlapped, short = call_support(ref)
         tally.invented.append((len(found_int) - match(found_int, overlapped, TOLERANCE),
-                               len(found_bc) - match(found_bc, short, TOLERANCE)))
+                               len(found_bc) - match(found_bc, short, TOLERANCE),
+                               len(found_all) - match(found_all, overlapped, TOLERANCE)))
 
 
 # ----------------------------------------------------------------------------- report
@@ -232,7 +238,7 @@ def _ratio(a: float, b: float) -> float:
 
 
 def print_tables(tallies: dict[tuple[str, str], Tally]) -> None:
-    """The two tables: who spoke when, then events and speed (78 columns)."""
+    """The three tables: who spoke when; events and speed; interruptions with the possible ones (78 columns)."""
     head = "source      mics      n   DER  miss    FA  conf words  ovlP  ovlR share  spk"
     print(head)
     print("-" * len(head))
@@ -251,12 +257,20 @@ def print_tables(tallies: dict[tuple[str, str], Tally]) -> None:
     for (source, mics), t in tallies.items():
         ip, ir, if1 = prf(*t.interruptions) if t.interruptions[2] else (float("nan"),) * 3
         bp, br, bf1 = prf(*t.backchannels) if t.backchannels[2] else (float("nan"),) * 3
-        inv = np.mean(t.invented, axis=0) if t.invented else (float("nan"), float("nan"))
+        inv = np.mean(t.invented, axis=0) if t.invented else (float("nan"),) * 3
         print(f"{source:<11} {mics[:7]:<7} {_f(ip, 4)} {_f(ir, 4)} {_f(if1, 4)} {_f(bp, 4)} {_f(br, 4)} "
               f"{_f(bf1, 4)} {_f(inv[0], 4, 1)} {_f(inv[1], 4, 1)} {_f(t.analysis_s, 6, 1)} "
               f"{_f(t.whisper_s, 6, 1)} {_f(_ratio(t.analysis_s, t.whisper_s), 3, 1)}")
     print("int/bc: interruptions/backchannels P, R, F1; invI/invB: found with no reference support,\n"
           "per call; an s / asr s: seconds of analysis / of faster-whisper alone; x: their ratio")
+    print()
+    head = "source      mics     intP intR intF invI  (possible interruptions counted too)"
+    print(head)
+    print("-" * len(head))
+    for (source, mics), t in tallies.items():
+        ip, ir, if1 = prf(*t.with_possible) if t.with_possible[2] else (float("nan"),) * 3
+        inv = np.mean(t.invented, axis=0)[2] if t.invented else float("nan")
+        print(f"{source:<11} {mics[:7]:<7} {_f(ip, 4)} {_f(ir, 4)} {_f(if1, 4)} {_f(inv, 4, 1)}")
 
 
 def main() -> None:

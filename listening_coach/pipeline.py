@@ -16,7 +16,7 @@ from .audio import open_audio
 from .detectors import label_turn
 from .errors import AudioError, CoachError, InputError, MemoryShortage
 from .interaction import (
-    SHARED_MIC_TERMINAL_OVERLAP, TERMINAL_OVERLAP, find_overlaps, pauses, speaker_stats,
+    SHARED_MIC_SURE_OVERLAP, SHARED_MIC_TERMINAL_OVERLAP, TERMINAL_OVERLAP, find_overlaps, pauses, speaker_stats,
 )
 from .rubric import score_partners
 from .attribution import check_mics, choose_mics, transcribe_speakers
@@ -139,8 +139,10 @@ def analyze_transcript(
     """
     speakers = _speakers(transcript, names)
     turns, backchannels = build_turns(transcript)
-    terminal = SHARED_MIC_TERMINAL_OVERLAP if transcript.mics == "shared" else TERMINAL_OVERLAP
-    turns, interruptions, overlaps = find_overlaps(turns, terminal)
+    if transcript.mics == "shared":
+        turns, interruptions, overlaps = find_overlaps(turns, SHARED_MIC_TERMINAL_OVERLAP, SHARED_MIC_SURE_OVERLAP)
+    else:
+        turns, interruptions, overlaps = find_overlaps(turns, TERMINAL_OVERLAP)
     progress.stage("Reading the turns", len(turns))
     turns = label_turns(turns, on_turn=progress.advance)
     stats = speaker_stats(speakers, turns, interruptions, backchannels, transcript.activity)

@@ -129,7 +129,8 @@ class Interruption:
 class Overlap:
     """Turn `turn` started while the partner's turn `other_turn` was still going, from `start` to `end` (s).
 
-    `kind` is "interruption" (it took the floor), "terminal" (it started in the partner's last
+    `kind` is "interruption" (it took the floor), "possible-interruption" (the same heard with too
+    little overlap to be sure, shared mic only), "terminal" (it started in the partner's last
     0.3 s) or "no-takeover" (the partner kept talking and this turn ended first).
     """
 

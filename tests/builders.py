@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from listening_coach.interaction import find_overlaps, speaker_stats
+from listening_coach.interaction import (
+    SHARED_MIC_SURE_OVERLAP, SHARED_MIC_TERMINAL_OVERLAP, find_overlaps, speaker_stats,
+)
 from listening_coach.types import Analysis, AudioInfo, Backchannel, Labels, Speaker, Turn, Word
 
 NAMES = {"A": "Sam", "B": "Alex"}
@@ -24,12 +26,14 @@ def build(
     names: dict[str, str] = NAMES,
     duration: float | None = None,
     audio_path: str = "talk.wav",
+    mics: str = "per-partner",
 ) -> Analysis:
     """An Analysis (without scores) from rows `(speaker, start, end, text, *tags)`.
 
     Words are spread evenly over each turn; `reply_to` is the partner's latest earlier turn and
-    interruptions are found by the project's own `find_overlaps`. `backchannels` are rows
-    `(speaker, start, end, text)`. `duration` defaults to the end of the last turn (s).
+    interruptions are found by the project's own `find_overlaps`, with the limits of `mics`.
+    `backchannels` are rows `(speaker, start, end, text)`. `duration` defaults to the end of the
+    last turn (s).
     """
     turns = []
     for index, (speaker, start, end, text, *tags) in enumerate(rows):
@@ -43,7 +47,10 @@ def build(
                           reply_to=previous.index if previous else None,
                           latency=round(start - previous.end, 3) if previous else None,
                           labels=labels))
-    turns, interruptions, _ = find_overlaps(turns)
+    if mics == "shared":
+        turns, interruptions, overlaps = find_overlaps(turns, SHARED_MIC_TERMINAL_OVERLAP, SHARED_MIC_SURE_OVERLAP)
+    else:
+        turns, interruptions, overlaps = find_overlaps(turns)
     heard = {t.speaker for t in turns} | {b[0] for b in backchannels}
     speakers = [Speaker(sid, name) for sid, name in names.items() if sid in heard]
     bcs = [Backchannel(*b) for b in backchannels]
@@ -51,7 +58,7 @@ def build(
     end = max([t.end for t in turns] + [b.end for b in bcs], default=0.0)
     return Analysis(
         audio=AudioInfo(audio_path, duration if duration is not None else end, 16000, 2),
-        mics="per-partner", speakers=tuple(speakers), turns=tuple(turns),
+        mics=mics, speakers=tuple(speakers), turns=tuple(turns), overlaps=tuple(overlaps),
         interruptions=tuple(interruptions), backchannels=tuple(bcs), stats=tuple(stats), model="test",
     )
 

@@ -121,4 +121,23 @@ def test_on_a_shared_mic_a_voice_heard_late_to_end_does_not_make_an_interruption
     assert shared.interruptions == () and [o.kind for o in shared.overlaps] == ["terminal"]
     later = analyze_transcript(transcript(a, line("B", 1.9, "no you told me that it was fine this time"),
                                           mics="shared"), audio)
-    assert [i.interrupter for i in later.interruptions] == ["B"]  # 0.5 s before A's end
+    assert [o.kind for o in later.overlaps] == ["possible-interruption"]  # 0.5 s before A's end
+
+
+def test_on_a_shared_mic_an_interruption_heard_with_little_overlap_is_only_possible():
+    # B starts 0.5 s before A's end: too little of both voices to be sure on one microphone, so
+    # it is shown as possible and counted nowhere; 0.8 s before A's end it is an interruption.
+    a = line("A", 0.0, "so that is what happened at work today")  # ends 2.4 s
+    audio = AudioInfo("talk.wav", 6.0, 16000, 1)
+    unsure = analyze_transcript(transcript(a, line("B", 1.9, "no you told me that it was fine this time"),
+                                           mics="shared"), audio)
+    assert unsure.interruptions == ()
+    assert not any(t.interruption for t in unsure.turns)
+    assert {s.id: s.interruptions_made for s in unsure.stats} == {"A": 0, "B": 0}
+    assert [(o.kind, o.turn) for o in unsure.overlaps] == [("possible-interruption", 1)]
+    sure = analyze_transcript(transcript(a, line("B", 1.6, "no you told me that it was fine this time"),
+                                         mics="shared"), audio)
+    assert [(i.interrupter, i.overlap) for i in sure.interruptions] == [("B", pytest.approx(0.8))]
+    per_partner = analyze_transcript(transcript(a, line("B", 1.9, "no you told me that it was fine this time")),
+                                     audio)
+    assert [i.interrupter for i in per_partner.interruptions] == ["B"]

@@ -151,6 +151,18 @@ def test_an_unsure_reflection_is_tagged_as_possible():
     assert not Elements(render_html(sample(), None)).having("span", **{"class": "tag possible-reflection"})
 
 
+def test_an_unsure_interruption_is_flagged_as_possible_and_not_counted():
+    analysis = scored(build([("A", 0.0, 3.0, "work has been so busy lately"),
+                             ("B", 2.5, 6.0, "you say that every single week")], mics="shared"))
+    page = render_html(analysis, None)
+    flags = Elements(page).having("span", **{"class": "flag soft",
+                                             "title": "heard with too little overlap of both voices to be sure"})
+    assert len(flags) == 1 and "possibly interrupts Sam" in page
+    assert "0 interruptions (+1 possible)" in page and "No one was interrupted" not in page
+    assert len(Elements(page).having("p", **{"class": "unsure"})) == 1
+    assert not Elements(render_html(sample(), None)).having("p", **{"class": "unsure"})
+
+
 @pytest.fixture(scope="module")
 def hour():
     """A synthetic 60-minute talk (about 1000 turns) and its report page."""

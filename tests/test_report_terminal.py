@@ -54,6 +54,15 @@ def test_an_unsure_reflection_is_shown_as_possible():
     assert "reflects" not in text
 
 
+def test_an_unsure_interruption_is_shown_as_possible_and_not_counted():
+    # On a shared mic, B cuts in 0.5 s before A's end: too little overlap to be sure.
+    analysis = scored(build([("A", 0.0, 3.0, "work has been so busy lately"),
+                             ("B", 2.5, 6.0, "you say that every single week")], mics="shared"))
+    text = _render(analysis)
+    assert "0 interruptions (+1 possible)" in text
+    assert _said_in_order(["possibly", "interrupts", "Sam"], text) and "⚡" not in text
+
+
 def test_long_names_and_unbroken_words_still_fit():
     analysis = scored(build(
         [("A", 0.0, 4.0, "supercalifragilistic" * 6 + " and more"), ("B", 3.0, 9.0, "well " * 30)],

@@ -137,12 +137,14 @@ def test_shared_mic_interruptions_match_the_script(shared_case):
     truth, analysis, rename = shared_case
     assert analysis.mics == "shared"
     found = [(rename[i.interrupter], i.time) for i in analysis.interruptions]
+    # heard with little overlap of both voices, an interruption is shown as only possible
+    possible = [(rename[analysis.turns[o.turn].speaker], o.start) for o in analysis.overlaps
+                if o.kind == "possible-interruption"]
     for expected in truth["interruptions"]:
-        assert any(who == expected["interrupter"] and abs(t - expected["time"]) <= 1.0 for who, t in found), \
-            (expected, found)
-    # On a shared mic the count is estimated from the sound (the report says so), so an extra
-    # one may be found; what the definition guarantees is that each starts while its interrupter
-    # is speaking.
+        assert any(who == expected["interrupter"] and abs(t - expected["time"]) <= 1.0
+                   for who, t in found + possible), (expected, found, possible)
+    # On a shared mic the count is estimated from the sound, so an extra one may be found; what
+    # the definition guarantees is that each starts while its interrupter is speaking.
     for who, t in found:
         assert any(start - 1.0 <= t <= end for start, end in truth_intervals(truth, who)), (who, t)
 

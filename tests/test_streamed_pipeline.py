@@ -45,7 +45,7 @@ def whole_file_analysis(path, mics):
 def test_the_streamed_analysis_is_the_whole_file_analysis(name, mics):
     streamed = analyze_audio(SAMPLES / name, AnalyzeOptions(mics=mics))
     whole = whole_file_analysis(SAMPLES / name, mics)
-    assert streamed.turns and streamed.interruptions
+    assert streamed.turns and any(o.kind.endswith("interruption") for o in streamed.overlaps)
     assert to_json(streamed) == to_json(whole)
 
 

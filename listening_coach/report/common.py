@@ -45,19 +45,39 @@ def speaker_names(analysis: Analysis) -> dict[str, str]:
     return names
 
 
+def possible_interruptions(analysis: Analysis) -> dict[int, str]:
+    """Turn index -> id of the partner it may have interrupted, for interruptions heard unsure."""
+    return {o.turn: analysis.turns[o.other_turn].speaker
+            for o in analysis.overlaps if o.kind == "possible-interruption"}
+
+
+def interruption_summary(analysis: Analysis) -> str:
+    """The interruption count: "2 interruptions", or "2 interruptions (+1 possible)" if some were unsure."""
+    made = len(analysis.interruptions)
+    text = f"{made} interruption{'' if made == 1 else 's'}"
+    unsure = len(possible_interruptions(analysis))
+    return f"{text} (+{unsure} possible)" if unsure else text
+
+
 @dataclass(frozen=True)
 class Row:
-    """One line of the per-turn report: a turn (with the interruption it made, if any) or a backchannel."""
+    """One line of the per-turn report: a turn (with the interruption it made, if any) or a backchannel.
+
+    `possibly_cut` is the partner the turn may have interrupted, when the interruption was unsure.
+    """
 
     start: float
     turn: Turn | None = None
     interruption: Interruption | None = None
     backchannel: Backchannel | None = None
+    possibly_cut: str | None = None
 
 
 def rows(analysis: Analysis) -> list[Row]:
     """Turns and backchannels in time order; backchannels that start together with a turn follow it."""
     made = {i.turn: i for i in analysis.interruptions}
-    found = [Row(t.start, turn=t, interruption=made.get(t.index)) for t in analysis.turns]
+    unsure = possible_interruptions(analysis)
+    found = [Row(t.start, turn=t, interruption=made.get(t.index), possibly_cut=unsure.get(t.index))
+             for t in analysis.turns]
     found += [Row(b.start, backchannel=b) for b in analysis.backchannels]
     return sorted(found, key=lambda r: (r.start, r.turn is None))

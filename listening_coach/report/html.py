@@ -21,7 +21,7 @@ from jinja2 import Environment, PackageLoader
 
 from ..rubric import TECHNIQUES
 from ..types import Analysis, Turn
-from .common import caveat, clock, label_tags, rows, speaker_names
+from .common import caveat, clock, interruption_summary, label_tags, possible_interruptions, rows, speaker_names
 
 COLOURS = ("#2563eb", "#d97706", "#059669", "#9333ea")
 """Colour of each partner, in speaker order (blue and amber stay apart for colour-blind eyes)."""
@@ -96,6 +96,7 @@ def render_html(analysis: Analysis, audio_href: str | None = None) -> str:
         interruption_chips=_interruption_chips(analysis, names),
         overlaps=_overlaps(analysis.turns), who_interrupted=_who_interrupted(analysis, names),
         glance=_glance(analysis, names), doubt=caveat(analysis),
+        interruptions=interruption_summary(analysis), unsure=len(possible_interruptions(analysis)),
     )
 
 

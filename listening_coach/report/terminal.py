@@ -10,7 +10,7 @@ from rich.text import Text
 
 from ..rubric import TECHNIQUES
 from ..types import Analysis, SpeakerStats
-from .common import caveat, clock, label_tags, rows, speaker_names
+from .common import caveat, clock, interruption_summary, label_tags, rows, speaker_names
 
 COLOURS = ("cyan", "magenta", "green", "yellow")
 """Colour of each partner's name, in speaker order."""
@@ -21,7 +21,7 @@ def render_terminal(analysis: Analysis, console: Console) -> None:
     names = speaker_names(analysis)
     colours = {sid: COLOURS[i % len(COLOURS)] for i, sid in enumerate(names)}
     console.print(Text(f"Conversation of {clock(analysis.audio.duration)} · {_n(len(analysis.turns), 'turn')} · "
-                       f"{_n(len(analysis.interruptions), 'interruption')} · "
+                       f"{interruption_summary(analysis)} · "
                        f"{_n(len(analysis.backchannels), 'backchannel')}", style="bold"))
     doubt = caveat(analysis)
     if doubt:
@@ -81,6 +81,8 @@ def _turn_table(analysis: Analysis, names: dict[str, str], colours: dict[str, st
             marks = Text()
             if row.interruption:
                 marks.append(f"⚡ interrupts {names[row.interruption.interrupted]}\n", style="bold red")
+            elif row.possibly_cut:
+                marks.append(f"possibly interrupts {names[row.possibly_cut]}\n", style="red")
             marks.append(", ".join(label_tags(turn.labels)), style="yellow")
             table.add_row(clock(turn.start), Text(names[turn.speaker], style=colours[turn.speaker]),
                           Text(f"#{turn.index} ", style="dim") + Text(turn.text), marks)
