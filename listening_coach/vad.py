@@ -13,13 +13,26 @@ from dataclasses import dataclass
 import numpy as np
 
 from .audio import SAMPLE_RATE, AudioFile, SignalBuffer
-from .spans import mask_to_spans, spans_to_mask
+from .spans import mask_to_spans, merge_spans, pad_spans, spans_to_mask, subtract_spans
 from .types import AudioInfo, Span
 
 FRAME = 0.02
 """Length and hop of the frames used for levels, in seconds."""
 
 _SILENCE_DB = -100.0
+
+ABOVE_FLOOR_DB = 12.0
+"""How far (dB) above its channel's noise floor a frame must be to be that partner's voice."""
+
+VOICE_RANGE_DB = 50.0
+"""A frame this far (dB) below its channel's loud speech (95th percentile) is never voice: a phone
+line or a gated microphone keeps its pauses at digital silence, far under any noise floor, so
+the 10th percentile is no floor there."""
+
+EDGE_PAD = 0.2
+"""Seconds a partner's voice is widened by on both sides for who spoke when and talk time: the
+level test misses the soft start and fading end of a phrase (on the tune conversations the found
+edges lay 0.2-0.3 s inside the spoken ones; docs/interaction.md). Words keep the narrow voice."""
 
 
 WINDOW = 512
@@ -294,9 +307,10 @@ def own_voice_spans(levels: np.ndarray, speech: Sequence[Span]) -> list[list[Spa
     """For a two-channel recording with frame `levels` (`frame_levels`), the spans where each
     channel's own partner speaks.
 
-    A frame belongs to channel i when it lies in `speech`, channel i is well above its noise floor,
-    and the level difference to the other channel is above halfway between the bleed level and
-    parity. Both channels can own a frame (overlapping speech).
+    A frame belongs to channel i when it lies in `speech`, channel i is well above its noise floor
+    (and within `VOICE_RANGE_DB` of its loud speech), and the level difference to the other
+    channel is above halfway between the bleed level and parity. Both channels can own a frame
+    (overlapping speech).
     """
     mask = spans_to_mask(speech, levels.shape[1], FRAME)
     difference = levels[0] - levels[1]
@@ -304,11 +318,21 @@ def own_voice_spans(levels: np.ndarray, speech: Sequence[Span]) -> list[list[Spa
     bleed_into_1 = _typical_dominance(difference[mask])
     owners = []
     for channel, other_lead in ((0, difference), (1, -difference)):
-        floor = np.percentile(levels[channel], 10)
+        threshold = np.percentile(levels[channel], 10) + ABOVE_FLOOR_DB
+        if mask.any():
+            threshold = max(threshold, np.percentile(levels[channel][mask], 95) - VOICE_RANGE_DB)
         bleed = bleed_into_0 if channel == 0 else bleed_into_1
-        voiced = mask & (levels[channel] > floor + 12.0) & (other_lead > -bleed / 2)
+        voiced = mask & (levels[channel] > threshold) & (other_lead > -bleed / 2)
         owners.append(mask_to_spans(_smooth(voiced), FRAME, min_gap=0.25, min_length=0.1))
     return owners
+
+
+def widened_voices(owners: Sequence[Sequence[Span]], duration: float) -> list[list[Span]]:
+    """Both partners' `own_voice_spans` widened by `EDGE_PAD` s on each side (within 0..`duration`
+    s), but never into the other partner's widened voice: a gap between their turns is shared out,
+    not turned into overlap."""
+    grown = [pad_spans(spans, EDGE_PAD, duration) for spans in owners]
+    return [merge_spans([*owners[i], *subtract_spans(grown[i], grown[1 - i])]) for i in range(2)]
 
 
 def _typical_dominance(lead: np.ndarray) -> float:

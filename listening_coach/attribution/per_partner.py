@@ -9,7 +9,7 @@ import numpy as np
 from ..spans import SpanIndex, pad_spans
 from ..transcribe import Region, transcribe
 from ..types import AudioInfo, Span, Transcript, Word
-from ..vad import own_voice_spans
+from ..vad import own_voice_spans, widened_voices
 from .speakers import REGION_PAD, SPEAKER_IDS
 from .words import onsets_to_voice, own_words
 
@@ -34,5 +34,5 @@ def attribute_per_partner(info: AudioInfo, speech: Sequence[Span], levels: np.nd
         voice = SpanIndex(owners[channel])
         words += onsets_to_voice(own_words([w for w in heard if w.speaker == speaker], voice), voice)
     words.sort(key=lambda w: (w.start, w.end))
-    activity = {speaker: tuple(spans) for speaker, spans in zip(SPEAKER_IDS, owners)}
+    activity = {speaker: tuple(spans) for speaker, spans in zip(SPEAKER_IDS, widened_voices(owners, duration))}
     return Transcript(words=tuple(words), activity=activity, mics="per-partner")
