@@ -20,7 +20,7 @@ the Analysis. Sources (`--source`, default all):
 
 Figures (devtools/scoring.py): DER with its miss / false alarm / confusion (collar 0.25 s,
 overlap scored, best one-to-one mapping; with per-partner mics partner A is channel 0, no
-mapping), mean over recordings; word attribution (share of words whose speaker is a reference
+mapping), mean over recordings, and each call's DER; word attribution (share of words whose speaker is a reference
 speaker at the word's midpoint); overlapped speech precision and recall (10 ms frames); talk
 share error (points); speakers found (mean); interruptions (onset within 1 s, right interrupter;
 the sure ones, then with the possible ones too: interaction.SHARED_MIC_SURE_OVERLAP)
@@ -87,6 +87,7 @@ class Tally:
 
     n: int = 0
     der: list = field(default_factory=list)
+    scored: list = field(default_factory=list)  # the recordings' names, in the order of `der`
     words: list = field(default_factory=lambda: [0.0, 0.0])  # right, scored
     overlap: list = field(default_factory=lambda: [0.0, 0.0, 0.0])  # both, hyp, ref seconds
     share: list = field(default_factory=list)
@@ -196,6 +197,7 @@ def score(recording: Recording, mics: str, tally: Tally) -> None:
     # Per-partner mics name the partners by channel, so there is nothing to map.
     mapping = {"A": "A", "B": "B"} if mics == "per-partner" else speaker_mapping(ref, hyp)
     tally.der.append(der(ref, hyp, recording.region, mapping if mics == "per-partner" else None))
+    tally.scored.append(recording.name)
     words = [(t.speaker, w.start, w.end) for t in analysis.turns for w in t.words]
     attributed = word_attribution(words, recording.words_ref or ref, mapping)
     if attributed["n"]:
@@ -250,6 +252,9 @@ def print_tables(tallies: dict[tuple[str, str], Tally]) -> None:
               f"{_f(_ratio(t.overlap[0], t.overlap[2]))} "
               f"{_f(float(np.mean(t.share)) if t.share else float('nan'), 5, 1)} "
               f"{_f(float(np.mean(t.speakers)), 4, 1)}")
+    for (source, mics), t in tallies.items():
+        if source == "spokenwoz":
+            print(f"calls, {mics}, DER each: " + ", ".join(f"{name} {d['der']:.3f}" for name, d in zip(t.scored, t.der)))
     print()
     head = "source      mics     intP intR intF  bcP  bcR  bcF invI invB   an s  asr s   x"
     print(head)
