@@ -239,11 +239,19 @@ def _ratio(a: float, b: float) -> float:
     return a / b if b else float("nan")
 
 
-def print_tables(tallies: dict[tuple[str, str], Tally]) -> None:
-    """The three tables: who spoke when; events and speed; interruptions with the possible ones (78 columns)."""
-    head = "source      mics      n   DER  miss    FA  conf words  ovlP  ovlR share  spk"
+def _heading(head: str) -> None:
     print(head)
     print("-" * len(head))
+
+
+def _prf(sums: list) -> tuple[float, float, float]:
+    """Precision, recall and F1 of [hits, found, true], or NaNs when nothing is true."""
+    return prf(*sums) if sums[2] else (float("nan"),) * 3
+
+
+def print_tables(tallies: dict[tuple[str, str], Tally]) -> None:
+    """The three tables: who spoke when; events and speed; interruptions with the possible ones (78 columns)."""
+    _heading("source      mics      n   DER  miss    FA  conf words  ovlP  ovlR share  spk")
     for (source, mics), t in tallies.items():
         d = {k: float(np.mean([x[k] for x in t.der])) if t.der else float("nan")
              for k in ("der", "miss", "fa", "conf")}
@@ -254,14 +262,13 @@ def print_tables(tallies: dict[tuple[str, str], Tally]) -> None:
               f"{_f(float(np.mean(t.speakers)), 4, 1)}")
     for (source, mics), t in tallies.items():
         if source == "spokenwoz":
-            print(f"calls, {mics}, DER each: " + ", ".join(f"{name} {d['der']:.3f}" for name, d in zip(t.scored, t.der)))
+            each = ", ".join(f"{name} {d['der']:.3f}" for name, d in zip(t.scored, t.der))
+            print(f"calls, {mics}, DER each: {each}")
     print()
-    head = "source      mics     intP intR intF  bcP  bcR  bcF invI invB   an s  asr s   x"
-    print(head)
-    print("-" * len(head))
+    _heading("source      mics     intP intR intF  bcP  bcR  bcF invI invB   an s  asr s   x")
     for (source, mics), t in tallies.items():
-        ip, ir, if1 = prf(*t.interruptions) if t.interruptions[2] else (float("nan"),) * 3
-        bp, br, bf1 = prf(*t.backchannels) if t.backchannels[2] else (float("nan"),) * 3
+        ip, ir, if1 = _prf(t.interruptions)
+        bp, br, bf1 = _prf(t.backchannels)
         inv = np.mean(t.invented, axis=0) if t.invented else (float("nan"),) * 3
         print(f"{source:<11} {mics[:7]:<7} {_f(ip, 4)} {_f(ir, 4)} {_f(if1, 4)} {_f(bp, 4)} {_f(br, 4)} "
               f"{_f(bf1, 4)} {_f(inv[0], 4, 1)} {_f(inv[1], 4, 1)} {_f(t.analysis_s, 6, 1)} "
@@ -269,11 +276,9 @@ def print_tables(tallies: dict[tuple[str, str], Tally]) -> None:
     print("int/bc: interruptions/backchannels P, R, F1; invI/invB: found with no reference support,\n"
           "per call; an s / asr s: seconds of analysis / of faster-whisper alone; x: their ratio")
     print()
-    head = "source      mics     intP intR intF invI  (possible interruptions counted too)"
-    print(head)
-    print("-" * len(head))
+    _heading("source      mics     intP intR intF invI  (possible interruptions counted too)")
     for (source, mics), t in tallies.items():
-        ip, ir, if1 = prf(*t.with_possible) if t.with_possible[2] else (float("nan"),) * 3
+        ip, ir, if1 = _prf(t.with_possible)
         inv = np.mean(t.invented, axis=0)[2] if t.invented else float("nan")
         print(f"{source:<11} {mics[:7]:<7} {_f(ip, 4)} {_f(ir, 4)} {_f(if1, 4)} {_f(inv, 4, 1)}")
 

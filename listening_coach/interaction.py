@@ -30,16 +30,20 @@ CUT_OFF_WORDS = 8
 
 
 def find_overlaps(
-    turns: Sequence[Turn], terminal: float = TERMINAL_OVERLAP, sure: float = 0.0
+    turns: Sequence[Turn], mics: str = "per-partner"
 ) -> tuple[list[Turn], list[Interruption], list[Overlap]]:
     """Classify every turn that starts while the partner is still talking.
 
     Returns the turns with `interruption` set, the interruptions and all overlaps.
-    An interruption starts at least `terminal` s before the partner's speech ends and is still
-    going when the partner stops (it takes the floor). One during which both talk for less than
-    `sure` s is an overlap of kind "possible-interruption" only: no turn is marked and it is not
-    among the interruptions, so that no count or score rests on it.
+    An interruption starts at least `TERMINAL_OVERLAP` s (`SHARED_MIC_TERMINAL_OVERLAP` when
+    `mics` is "shared") before the partner's speech ends and is still going when the partner
+    stops (it takes the floor). On a shared mic one during which both talk for less than
+    `SHARED_MIC_SURE_OVERLAP` s is an overlap of kind "possible-interruption" only: no turn is
+    marked and it is not among the interruptions, so that no count or score rests on it.
     """
+    shared = mics == "shared"
+    terminal = SHARED_MIC_TERMINAL_OVERLAP if shared else TERMINAL_OVERLAP
+    sure = SHARED_MIC_SURE_OVERLAP if shared else 0.0
     marked = list(turns)
     interruptions: list[Interruption] = []
     overlaps: list[Overlap] = []

@@ -15,9 +15,7 @@ import numpy as np
 from .audio import open_audio
 from .detectors import label_turn
 from .errors import AudioError, CoachError, InputError, MemoryShortage
-from .interaction import (
-    SHARED_MIC_SURE_OVERLAP, SHARED_MIC_TERMINAL_OVERLAP, TERMINAL_OVERLAP, find_overlaps, pauses, speaker_stats,
-)
+from .interaction import find_overlaps, pauses, speaker_stats
 from .rubric import score_partners
 from .attribution import check_mics, choose_mics, transcribe_speakers
 from .attribution.speakers import SPEAKER_IDS
@@ -139,10 +137,7 @@ def analyze_transcript(
     """
     speakers = _speakers(transcript, names)
     turns, backchannels = build_turns(transcript)
-    if transcript.mics == "shared":
-        turns, interruptions, overlaps = find_overlaps(turns, SHARED_MIC_TERMINAL_OVERLAP, SHARED_MIC_SURE_OVERLAP)
-    else:
-        turns, interruptions, overlaps = find_overlaps(turns, TERMINAL_OVERLAP)
+    turns, interruptions, overlaps = find_overlaps(turns, transcript.mics)
     progress.stage("Reading the turns", len(turns))
     turns = label_turns(turns, on_turn=progress.advance)
     stats = speaker_stats(speakers, turns, interruptions, backchannels, transcript.activity)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from listening_coach.interaction import (
-    SHARED_MIC_SURE_OVERLAP, SHARED_MIC_TERMINAL_OVERLAP, find_overlaps, speaker_stats,
-)
+from listening_coach.interaction import find_overlaps, speaker_stats
 from listening_coach.types import Analysis, AudioInfo, Backchannel, Labels, Speaker, Turn, Word
 
 NAMES = {"A": "Sam", "B": "Alex"}
@@ -47,10 +45,7 @@ def build(
                           reply_to=previous.index if previous else None,
                           latency=round(start - previous.end, 3) if previous else None,
                           labels=labels))
-    if mics == "shared":
-        turns, interruptions, overlaps = find_overlaps(turns, SHARED_MIC_TERMINAL_OVERLAP, SHARED_MIC_SURE_OVERLAP)
-    else:
-        turns, interruptions, overlaps = find_overlaps(turns)
+    turns, interruptions, overlaps = find_overlaps(turns, mics)
     heard = {t.speaker for t in turns} | {b[0] for b in backchannels}
     speakers = [Speaker(sid, name) for sid, name in names.items() if sid in heard]
     bcs = [Backchannel(*b) for b in backchannels]
